@@ -1,0 +1,319 @@
+"""Assertions shared by ``Wire``, a selection and a single ``CapturedRequest``.
+
+On a sequence an assertion must hold for every request in it; every assertion but
+``assert_not_called`` fails on an empty sequence, because a check that cannot fail is a bug.
+Failure messages follow one shape: a headline sentence with expected and actual counts, one
+``- `` bullet per offending request, then a hint where one helps.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from pytest_botowire._codec import is_gzip, unchunk
+from pytest_botowire._redact import redact_header
+
+if TYPE_CHECKING:
+    from pytest_botowire._request import CapturedRequest
+
+README = "https://github.com/pytest-botowire/pytest-botowire#"
+_MAX_BULLETS = 10
+
+
+def check_limit(value: object, name: str = "limit") -> int:
+    """Validate a byte count given by a user: a non-negative ``int``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(
+            f"{name} must be a whole number of bytes (an int like 40_000), not {value!r}"
+        )
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value}")
+    return value
+
+
+def bullets(requests: Sequence[CapturedRequest], reason: Any = None) -> str:
+    """One ``- `` line per request, at most ``_MAX_BULLETS`` of them."""
+    lines = []
+    for request in requests[:_MAX_BULLETS]:
+        extra = reason(request) if reason is not None else None
+        lines.append(f"  - {request.describe()}" + (f": {extra}" if extra else ""))
+    if len(requests) > _MAX_BULLETS:
+        lines.append(f"  - ... and {len(requests) - _MAX_BULLETS} more")
+    return "\n".join(lines)
+
+
+def plural(count: int, word: str) -> str:
+    """``"1 request"``, ``"3 requests"``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def gzip_problem(request: CapturedRequest) -> str | None:
+    """Why a request is not gzip-compressed exactly once, or ``None`` when it is."""
+    gzips = sum(1 for token in request.encodings if token in ("gzip", "x-gzip"))
+    data = request.body
+    if data is None:
+        return f"cannot check: the body was not kept ({request.note or 'unknown'})"
+    if request.encodings and request.encodings[-1] == "aws-chunked":
+        # aws-chunked framing wraps the (possibly gzipped) payload: look inside it.
+        data = request.content if request.encodings.count("gzip") == 0 else _strip_chunked(request)
+        if data is None:
+            return f"cannot check: {request.content_error}"
+    looks_gzip = is_gzip(data)
+    if gzips == 0:
+        if looks_gzip:
+            return "the body is gzip data but Content-Encoding does not name gzip"
+        return "Content-Encoding does not name gzip and the body is not gzip"
+    if gzips > 1:
+        return f"Content-Encoding names gzip {gzips} times"
+    if not looks_gzip:
+        return "Content-Encoding: gzip but the body is not gzip data"
+    try:
+        inner = zlib.decompress(data, 16 + zlib.MAX_WBITS)
+    except zlib.error as exc:
+        return f"Content-Encoding: gzip but the gzip data is corrupt or truncated ({exc})"
+    if is_gzip(inner):
+        return "compressed twice: the body decompresses to gzip data again"
+    return None
+
+
+def _strip_chunked(request: CapturedRequest) -> bytes | None:
+    try:
+        return unchunk(request.body or b"")
+    except ValueError:
+        return None
+
+
+def header_problem(
+    request: CapturedRequest, name: str, value: str | re.Pattern[str] | None
+) -> str | None:
+    """Why a request does not carry header ``name`` (with ``value``), or ``None``."""
+    actual = request.headers.get(name)
+    if actual is None:
+        return f"no {name} header"
+    if value is None:
+        return None
+    shown = redact_header(name, actual)
+    if isinstance(value, re.Pattern):
+        if value.search(actual) is None:
+            return f"{name}: {shown!r} does not match {value.pattern!r}"
+        return None
+    if actual != value:
+        return f"{name}: {shown!r} != {redact_header(name, value)!r}"
+    return None
+
+
+def check_header_value(value: object) -> None:
+    """Validate the ``value`` argument of ``assert_header``."""
+    if value is not None and not isinstance(value, (str, re.Pattern)):
+        raise TypeError(
+            f"value must be a str, a compiled regex (re.compile(...)) or None, not {type(value).__name__}"
+        )
+
+
+def check_header_name(name: object) -> str:
+    """Validate a header name."""
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError(f"a header name must be a non-empty str, not {name!r}")
+    return name
+
+
+_MISSING = object()
+
+
+def subset_problem(actual: Any, expected: Any, path: str = "") -> str | None:
+    """Where ``expected`` is not a deep subset of ``actual`` (dict keys; lists element-wise)."""
+    if isinstance(expected, Mapping):
+        if not isinstance(actual, Mapping):
+            return f"{path or 'params'}: expected a mapping, got {type(actual).__name__}"
+        for key, value in expected.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in actual:
+                return f"{sub}: missing"
+            problem = subset_problem(actual[key], value, sub)
+            if problem:
+                return problem
+        return None
+    if isinstance(expected, (list, tuple)):
+        if not isinstance(actual, (list, tuple)):
+            return f"{path}: expected a list, got {type(actual).__name__}"
+        if len(actual) != len(expected):
+            return f"{path}: expected {len(expected)} items, got {len(actual)}"
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            problem = subset_problem(a, e, f"{path}[{i}]")
+            if problem:
+                return problem
+        return None
+    if isinstance(expected, re.Pattern):
+        if not isinstance(actual, str) or expected.search(actual) is None:
+            return f"{path}: {_short(actual)} does not match {expected.pattern!r}"
+        return None
+    if actual != expected:
+        return f"{path}: {_short(actual)} != {_short(expected)}"
+    return None
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class Assertable:
+    """The assertions, for anything that can list the requests they apply to.
+
+    Subclasses provide ``_targets()`` (the requests), ``_label()`` (how to name them in a
+    message) and ``_nothing_matched()`` (the message for an empty sequence).
+    """
+
+    __slots__ = ()
+
+    def _targets(self) -> list[CapturedRequest]:
+        raise NotImplementedError
+
+    def _label(self) -> str:
+        raise NotImplementedError
+
+    def _nothing_matched(self, assertion: str) -> str:
+        return f"{assertion}: no request matched"
+
+    def _nonempty(self, assertion: str) -> list[CapturedRequest]:
+        __tracebackhide__ = True
+        targets = self._targets()
+        if not targets:
+            raise AssertionError(self._nothing_matched(assertion))
+        return targets
+
+    def _fail_each(self, assertion: str, what: str, check: Any, hint: str | None = None) -> None:
+        """Fail when ``check(request)`` returns a reason for any request."""
+        __tracebackhide__ = True
+        targets = self._nonempty(assertion)
+        failing = []
+        reasons: dict[int, str] = {}
+        for request in targets:
+            reason = check(request)
+            if reason:
+                failing.append(request)
+                reasons[id(request)] = reason
+        if not failing:
+            return
+        verb = "is" if len(failing) == 1 else "are"
+        headline = (
+            f"{assertion}: {len(failing)} of {plural(len(targets), 'request')} "
+            f"({self._label()}) {verb} {what}"
+        )
+        message = headline + "\n" + bullets(failing, lambda r: reasons[id(r)])
+        if hint:
+            message += f"\n  Hint: {hint}"
+        raise AssertionError(message)
+
+    # -- the assertions -------------------------------------------------------------
+    def assert_called(self, times: int | None = None) -> None:
+        """At least one request (or exactly ``times`` requests) was sent."""
+        __tracebackhide__ = True
+        if times is not None:
+            if isinstance(times, bool) or not isinstance(times, int):
+                raise TypeError(f"times must be an int, not {times!r}")
+            if times < 1:
+                raise ValueError(
+                    f"times must be at least 1, got {times}; use assert_not_called() to check for none"
+                )
+        targets = self._nonempty("assert_called")
+        if times is not None and len(targets) != times:
+            raise AssertionError(
+                f"assert_called: expected {plural(times, 'request')} ({self._label()}), "
+                f"got {len(targets)}\n" + bullets(targets)
+            )
+
+    def assert_not_called(self) -> None:
+        """No request was sent."""
+        __tracebackhide__ = True
+        targets = self._targets()
+        if targets:
+            raise AssertionError(
+                f"assert_not_called: expected no request ({self._label()}), got {len(targets)}\n"
+                + bullets(targets)
+            )
+
+    def assert_gzipped(self) -> None:
+        """Each body is gzip-compressed exactly once: ``Content-Encoding`` says so and the bytes are gzip."""
+        __tracebackhide__ = True
+        self._fail_each(
+            "assert_gzipped",
+            "not gzip-compressed exactly once",
+            gzip_problem,
+            hint=f"see {README}gzip for enabling gzip safely with enable_gzip() or botowire_gzip",
+        )
+
+    def assert_payload_under(self, limit: int, *, decoded: bool = False) -> None:
+        """Each body is at most ``limit`` bytes on the wire (or decoded, with ``decoded=True``).
+
+        AWS limits are inclusive, so a body of exactly ``limit`` bytes passes.
+        """
+        __tracebackhide__ = True
+        limit = check_limit(limit)
+        if not isinstance(decoded, bool):
+            raise TypeError(f"decoded must be True or False, not {decoded!r}")
+
+        def check(request: CapturedRequest) -> str | None:
+            size = request.decoded_size if decoded else request.size
+            if size is None:
+                why = request.content_error if decoded else request.note
+                return f"size unknown ({why})"
+            if size > limit:
+                return f"{size:,} > {limit:,} bytes (over by {size - limit:,})"
+            return None
+
+        kind = "decoded" if decoded else "on the wire"
+        self._fail_each("assert_payload_under", f"over {limit:,} bytes {kind}", check)
+
+    def assert_header(self, name: str, value: str | re.Pattern[str] | None = None) -> None:
+        """Each request carries header ``name``, equal to ``value`` (a ``str``) or matching it (a regex)."""
+        __tracebackhide__ = True
+        name = check_header_name(name)
+        check_header_value(value)
+        if value is None:
+            what = f"missing header {name}"
+        elif isinstance(value, re.Pattern):
+            what = f"missing header {name} matching {value.pattern!r}"
+        else:
+            what = f"missing header {name}: {redact_header(name, value)!r}"
+        self._fail_each("assert_header", what, lambda r: header_problem(r, name, value))
+
+    def assert_no_header(self, name: str) -> None:
+        """No request carries header ``name``."""
+        __tracebackhide__ = True
+        name = check_header_name(name)
+
+        def check(request: CapturedRequest) -> str | None:
+            actual = request.headers.get(name)
+            return None if actual is None else f"{name}: {redact_header(name, actual)!r}"
+
+        self._fail_each("assert_no_header", f"carrying header {name}", check)
+
+    def assert_params(self, **expected: Any) -> None:
+        """The API parameters of each request contain ``expected`` (a deep subset)."""
+        __tracebackhide__ = True
+        if not expected:
+            raise TypeError("assert_params() needs at least one expected parameter")
+
+        def check(request: CapturedRequest) -> str | None:
+            if request.params is None:
+                return "the API parameters are unknown (the request was not made by a client call)"
+            return subset_problem(request.params, expected)
+
+        self._fail_each("assert_params", "not sent with the expected parameters", check)
+
+    def assert_signed(self) -> None:
+        """The SigV4 signature of each request is valid for the headers and body actually sent."""
+        __tracebackhide__ = True
+        from pytest_botowire._signing import signature_problem
+
+        self._fail_each(
+            "assert_signed",
+            "not validly signed",
+            signature_problem,
+            hint="a handler that changes a request after before-sign breaks its signature; "
+            "change bodies at before-sign (see gzip_request_body)",
+        )

@@ -1,0 +1,494 @@
+"""Capture at botocore's ``before-send`` event, for every client of the process.
+
+The handlers are added to ``botocore.handlers.BUILTIN_HANDLERS``, the list every new botocore
+session registers, so every client is covered wherever and whenever it is created: at import
+time of the code under test, in another thread, through ``boto3.Session`` or a plain botocore
+session. botocore is not imported for this: when it is not loaded yet, an import hook adds the
+handlers the moment ``botocore.handlers`` is first imported. Emitters that already exist when
+the plugin starts are found once and given the same handlers.
+
+When no test is capturing, each handler returns after one global read (``_ACTIVE is None``).
+
+Events used, per API call and attempt:
+
+* ``provide-client-params`` (first): remembers the caller's parameters for this call, in a
+  ``ContextVar`` so threads and asyncio tasks each see their own call;
+* ``before-sign``: remembers the signer, for ``assert_signed``;
+* ``before-send`` (first): records the prepared request and answers it when the test
+  registered a response for it with ``botowire.respond``; botocore calls every ``before-send``
+  handler, so capture sees requests that moto or another responder answers too;
+* ``before-send`` (last): in ``offline`` and ``strict`` modes, answers what nothing else did;
+* ``needs-retry`` (first): notes the response status and who answered;
+* ``after-call``/``after-call-error``: counts calls that never reached ``before-send`` (answered
+  by botocore's ``Stubber`` at ``before-call``).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import importlib.abc
+import importlib.machinery
+import os
+import sys
+import threading
+import types
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pytest_botowire._request import CapturedRequest, snapshot_body, snapshot_headers
+
+DEFAULT_BODY_CAP = 8 * 1024 * 1024
+DEFAULT_TOTAL_CAP = 256 * 1024 * 1024
+
+MODES = ("offline", "passthrough", "strict")
+
+_ACTIVE: Recorder | None = None
+_UNIQUE = "pytest-botowire"
+
+
+class _Call:
+    """What is known of one API call while its attempts are sent."""
+
+    __slots__ = (
+        "last",
+        "model",
+        "operation",
+        "params",
+        "protocol",
+        "region",
+        "response",
+        "sent",
+        "service",
+        "service_id",
+        "signer",
+        "signing_name",
+    )
+
+    def __init__(
+        self, service: str, service_id: str, operation: str, params: Any, protocol: str, model: Any
+    ) -> None:
+        self.service = service
+        self.service_id = service_id
+        self.operation = operation
+        self.params = params
+        self.protocol = protocol
+        self.model = model
+        self.sent = 0
+        self.last: CapturedRequest | None = None
+        self.response: Any = None
+        self.signer: Any = None
+        self.region: str | None = None
+        self.signing_name: str | None = None
+
+
+_CALL: contextvars.ContextVar[_Call | None] = contextvars.ContextVar("botowire_call", default=None)
+
+
+def resolved_protocol(service_model: Any) -> str:
+    """The protocol botocore uses for a service (newer botocore picks one of several)."""
+    protocol = getattr(service_model, "resolved_protocol", None)
+    if isinstance(protocol, str):
+        return protocol
+    return str(service_model.metadata.get("protocol", ""))
+
+
+class Answer:
+    """A response the plugin chose to give at ``before-send``."""
+
+    __slots__ = ("kind", "response")
+
+    def __init__(self, response: Any, kind: str) -> None:
+        self.response = response
+        self.kind = kind
+
+
+class Recorder:
+    """Everything one test captures. Exactly one recorder is active at a time per process."""
+
+    def __init__(
+        self,
+        *,
+        mode: str | None = "offline",
+        body_cap: int = DEFAULT_BODY_CAP,
+        total_cap: int = DEFAULT_TOTAL_CAP,
+        test_id: str | None = None,
+    ) -> None:
+        #: ``None`` is passive capture: requests are answered as if the plugin were absent
+        self.mode = mode
+        self.body_cap = body_cap
+        self.total_cap = total_cap
+        self.test_id = test_id
+        self.requests: list[CapturedRequest] = []
+        self.stubbed_calls: list[str] = []
+        self.unanswered: list[CapturedRequest] = []
+        self.errors: list[str] = []
+        self.kept_bytes = 0
+        self._lock = threading.Lock()
+        #: first-chance responder (``botowire.respond``): ``(captured, request) -> response``
+        self.first_responder: Callable[[CapturedRequest, Any], Any] | None = None
+        #: last-chance responder (offline answers): ``(captured, request, strict) -> response``
+        self.last_responder: Callable[[CapturedRequest, Any, bool], Any] | None = None
+
+    # -- capture ------------------------------------------------------------------------
+    def capture(self, request: Any, event_name: str) -> CapturedRequest:
+        """Record one prepared request; never raises for a request botocore could send."""
+        call = _CALL.get()
+        _, _, rest = event_name.partition(".")
+        service_id, _, operation = rest.partition(".")
+        if call is None or call.operation != operation or call.service_id != service_id:
+            call = _orphan_call(service_id, operation)
+        headers = snapshot_headers(request.headers)
+        with self._lock:
+            cap = max(0, min(self.body_cap, self.total_cap - self.kept_bytes))
+        snapshot = snapshot_body(request.body, headers, cap)
+        if snapshot.data is not None:
+            with self._lock:
+                self.kept_bytes += len(snapshot.data)
+        elif snapshot.note == "over the capture cap" and cap < self.body_cap:
+            snapshot.note = "over the capture budget of the test"
+        call.sent += 1
+        attempt = _attempt(headers.get("amz-sdk-request"), call.sent)
+        captured = CapturedRequest(
+            service=call.service,
+            service_id=call.service_id,
+            operation=call.operation,
+            method=str(request.method),
+            url=str(request.url),
+            headers=headers,
+            snapshot=snapshot,
+            params=call.params,
+            attempt=attempt,
+            protocol=call.protocol,
+            test_id=self.test_id,
+            region=call.region,
+            signing_name=call.signing_name,
+            credentials=_credentials_of(call.signer),
+        )
+        with self._lock:
+            captured.index = len(self.requests)
+            self.requests.append(captured)
+        call.last = captured
+        call.response = None
+        return captured
+
+    def reset(self) -> None:
+        """Forget everything captured so far (``botowire.clear()``)."""
+        with self._lock:
+            self.requests.clear()
+            self.stubbed_calls.clear()
+            self.unanswered.clear()
+            self.kept_bytes = 0
+
+
+def _credentials_of(signer: Any) -> Any:
+    if signer is None:
+        return None
+    return getattr(signer, "_credentials", None)
+
+
+def _attempt(header: str | None, fallback: int) -> int:
+    if header:
+        for part in header.split(";"):
+            key, _, value = part.strip().partition("=")
+            if key == "attempt" and value.isdigit():
+                return int(value)
+    return fallback
+
+
+def _orphan_call(service_id: str, operation: str) -> _Call:
+    """A call record for a request whose parameters were not seen (not from a client call)."""
+    from pytest_botowire._patterns import client_name_for
+
+    try:
+        service = client_name_for(service_id) or service_id
+    except Exception:
+        service = service_id
+    protocol = ""
+    try:
+        from pytest_botowire._patterns import service_model
+
+        protocol = resolved_protocol(service_model(service))
+    except Exception:
+        pass
+    call = _Call(service, service_id, operation, None, protocol, None)
+    _CALL.set(call)
+    return call
+
+
+# -- the handlers -------------------------------------------------------------------------
+def _on_client_params(params: Any = None, model: Any = None, **_: Any) -> None:
+    if _ACTIVE is None or model is None:
+        return None
+    try:
+        service_model = model.service_model
+        call = _Call(
+            service_model.service_name,
+            service_model.service_id.hyphenize(),
+            model.name,
+            dict(params) if params else {},
+            resolved_protocol(service_model),
+            model,
+        )
+        _CALL.set(call)
+    except Exception:
+        pass
+    return None
+
+
+def _on_before_sign(
+    request_signer: Any = None, signing_name: Any = None, region_name: Any = None, **_: Any
+) -> None:
+    if _ACTIVE is None:
+        return None
+    call = _CALL.get()
+    if call is not None:
+        call.signer = request_signer
+        call.signing_name = signing_name
+        call.region = region_name
+    return None
+
+
+def _on_before_send_first(request: Any = None, event_name: str = "", **_: Any) -> Any:
+    recorder = _ACTIVE
+    if recorder is None or request is None:
+        return None
+    try:
+        captured = recorder.capture(request, event_name)
+    except Exception as exc:  # capture must never break the code under test
+        recorder.errors.append(f"{event_name}: capture failed: {exc!r}")
+        return None
+    responder = recorder.first_responder
+    if responder is None:
+        return None
+    try:
+        response = responder(captured, request)
+    except Exception as exc:
+        recorder.errors.append(f"{captured.name}: answering failed: {exc!r}")
+        return None
+    if response is not None:
+        call = _CALL.get()
+        if call is not None:
+            call.response = Answer(response, "botowire")
+    return response
+
+
+def _on_before_send_last(request: Any = None, **_: Any) -> Any:
+    recorder = _ACTIVE
+    if recorder is None or recorder.mode not in ("offline", "strict"):
+        return None
+    responder = recorder.last_responder
+    call = _CALL.get()
+    if responder is None or call is None or call.last is None:
+        return None
+    if call.response is not None:  # already answered by botowire.respond
+        return None
+    strict = recorder.mode == "strict"
+    try:
+        response = responder(call.last, request, strict)
+    except Exception as exc:
+        recorder.errors.append(f"{call.last.name}: offline answer failed: {exc!r}")
+        return None
+    call.response = Answer(response, "unanswered" if strict else "offline")
+    return response
+
+
+def _on_needs_retry(response: Any = None, **_: Any) -> None:
+    recorder = _ACTIVE
+    if recorder is None:
+        return None
+    call = _CALL.get()
+    if call is None or call.last is None:
+        return None
+    captured = call.last
+    try:
+        if response is not None and captured.status is None:
+            http = response[0]
+            captured.status = int(http.status_code)
+            answer = call.response
+            if answer is not None and http is answer.response:
+                captured.answered_by = "botowire"
+                if answer.kind == "unanswered":
+                    recorder.unanswered.append(captured)
+            else:
+                captured.answered_by = _classify(http)
+    except Exception:
+        pass
+    return None
+
+
+def _on_after_call(**_: Any) -> None:
+    recorder = _ACTIVE
+    if recorder is None:
+        return None
+    call = _CALL.get()
+    if call is not None and call.sent == 0 and call.params is not None:
+        recorder.stubbed_calls.append(f"{call.service}.{call.operation}")
+    _CALL.set(None)
+    return None
+
+
+def _classify(http: Any) -> str:
+    raw = getattr(http, "raw", None)
+    module = type(raw).__module__ if raw is not None else ""
+    if module.startswith("moto"):
+        return "moto"
+    if module.startswith(("urllib3", "aiohttp", "botocore.httpsession")):
+        return "network"
+    if module.startswith("pytest_botowire"):
+        return "botowire"
+    return "other"
+
+
+_HANDLERS: Sequence[tuple[str, Callable[..., Any], str]] = (
+    ("provide-client-params", _on_client_params, "first"),
+    ("before-sign", _on_before_sign, "last"),
+    ("before-send", _on_before_send_first, "first"),
+    ("before-send", _on_before_send_last, "last"),
+    ("needs-retry", _on_needs_retry, "first"),
+    ("after-call", _on_after_call, "last"),
+    ("after-call-error", _on_after_call, "last"),
+)
+
+
+# -- installation -----------------------------------------------------------------------
+_installed = False
+_install_lock = threading.Lock()
+
+
+def _register_builtins(handlers_module: Any) -> None:
+    builtin = handlers_module.BUILTIN_HANDLERS
+    marks = {"first": handlers_module.REGISTER_FIRST, "last": handlers_module.REGISTER_LAST}
+    present = {id(spec[1]) for spec in builtin}
+    for event, handler, where in _HANDLERS:
+        if id(handler) not in present:
+            builtin.append((event, handler, marks[where]))
+
+
+def _register_on_existing_emitters() -> None:
+    """Give already-created sessions and clients the handlers (botocore loaded before us)."""
+    import gc
+
+    from botocore.hooks import HierarchicalEmitter
+
+    for obj in gc.get_objects():
+        if isinstance(obj, HierarchicalEmitter):
+            register_on(obj)
+
+
+def register_on(emitter: Any) -> None:
+    """Register the capture handlers on one event emitter (idempotent)."""
+    for event, handler, where in _HANDLERS:
+        unique = f"{_UNIQUE}-{event}-{where}"
+        try:
+            if where == "first":
+                emitter.register_first(event, handler, unique_id=unique)
+            else:
+                emitter.register_last(event, handler, unique_id=unique)
+        except Exception:
+            pass
+
+
+class _HandlersLoader(importlib.abc.Loader):
+    def __init__(self, wrapped: Any) -> None:
+        self._wrapped = wrapped
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
+        create: Any = getattr(self._wrapped, "create_module", None)
+        return None if create is None else create(spec)
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        self._wrapped.exec_module(module)
+        _register_builtins(module)
+
+
+class _ImportHook(importlib.abc.MetaPathFinder):
+    """Adds the handlers when ``botocore.handlers`` is first imported."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != "botocore.handlers":
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _HandlersLoader(spec.loader)
+                return spec
+        return None
+
+
+_hook = _ImportHook()
+
+
+def install() -> None:
+    """Make every botocore session of the process carry the capture handlers. Idempotent."""
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        _installed = True
+        handlers_module = sys.modules.get("botocore.handlers")
+        if handlers_module is not None:
+            _register_builtins(handlers_module)
+            _register_on_existing_emitters()
+        else:
+            sys.meta_path.insert(0, _hook)
+
+
+def activate(recorder: Recorder) -> None:
+    """Make ``recorder`` the one that captures."""
+    global _ACTIVE
+    install()
+    _ACTIVE = recorder
+
+
+def deactivate(recorder: Recorder) -> None:
+    """Stop capturing into ``recorder`` (no-op when another one is active)."""
+    global _ACTIVE
+    if _ACTIVE is recorder:
+        _ACTIVE = None
+
+
+def active() -> Recorder | None:
+    """The recorder that captures now, if any."""
+    return _ACTIVE
+
+
+# -- fake credentials for offline tests ------------------------------------------------
+_CREDENTIAL_ENV = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+)
+FAKE_ENV = {
+    "AWS_ACCESS_KEY_ID": "AKIDBOTOWIREFAKE0000",
+    "AWS_SECRET_ACCESS_KEY": "botowire-fake-secret-key-0000000000000000",
+}
+
+
+def _aws_file(env: str, default: str) -> bool:
+    path = os.environ.get(env) or os.path.expanduser(default)
+    return os.path.isfile(path)
+
+
+def offline_environment() -> dict[str, str]:
+    """The variables an offline test gets: fake credentials and a region, where none is set."""
+    added: dict[str, str] = {}
+    configured_files = _aws_file("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials") or _aws_file(
+        "AWS_CONFIG_FILE", "~/.aws/config"
+    )
+    if not configured_files and not any(os.environ.get(name) for name in _CREDENTIAL_ENV):
+        added.update(FAKE_ENV)
+    if (
+        not os.environ.get("AWS_DEFAULT_REGION")
+        and not os.environ.get("AWS_REGION")
+        and not configured_files
+    ):
+        added["AWS_DEFAULT_REGION"] = "us-east-1"
+    return added

@@ -1,0 +1,122 @@
+"""The ``botowire`` marker's options: keyword-only, closest marker wins, keys merge."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import pytest
+
+from pytest_botowire._capture import MODES
+
+MARKER_SIGNATURE = (
+    "botowire(*, mode=None, gzip=None, max_payload=None, aws_limits=False, "
+    "require_headers=None, check_encoding=True, assert_all_responses_used=True, body_cap=None)"
+)
+
+
+@dataclass(frozen=True)
+class MarkerOptions:
+    """What ``@pytest.mark.botowire(...)`` can ask for one test (see the README)."""
+
+    mode: str | None = None
+    gzip: Any = None
+    max_payload: int | Mapping[str, int] | None = None
+    aws_limits: bool = False
+    require_headers: Any = None
+    check_encoding: bool = True
+    assert_all_responses_used: bool = True
+    body_cap: int | None = None
+    #: where each key came from, for messages
+    explicit: frozenset[str] = field(default=frozenset(), compare=False)
+
+
+VALID_KEYS = tuple(f.name for f in fields(MarkerOptions) if f.name != "explicit")
+
+
+def _check_bool(key: str, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"@pytest.mark.botowire({key}=...) must be True or False, not {value!r}")
+
+
+def _check_int(key: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(
+            f"@pytest.mark.botowire({key}=...) must be a whole number of bytes, not {value!r}"
+        )
+    if value < 0:
+        raise ValueError(f"@pytest.mark.botowire({key}=...) must not be negative, got {value}")
+
+
+def validate(key: str, value: Any) -> None:
+    """Check one marker value; raise ``TypeError``/``ValueError`` naming the key."""
+    if key == "mode":
+        if value not in MODES:
+            raise ValueError(
+                f"@pytest.mark.botowire(mode={value!r}) is not a mode; choose one of "
+                + ", ".join(repr(m) for m in MODES)
+            )
+    elif key in ("aws_limits", "check_encoding", "assert_all_responses_used"):
+        _check_bool(key, value)
+    elif key == "body_cap":
+        _check_int(key, value)
+    elif key == "max_payload":
+        if isinstance(value, Mapping):
+            from pytest_botowire._patterns import parse_pattern
+
+            if not value:
+                raise ValueError("@pytest.mark.botowire(max_payload={}) names no pattern")
+            for pattern, limit in value.items():
+                parse_pattern(pattern)
+                _check_int(f"max_payload[{pattern!r}]", limit)
+        else:
+            _check_int(key, value)
+    elif key == "require_headers":
+        items = value.items() if isinstance(value, Mapping) else value
+        if isinstance(value, str) or items is None:
+            raise TypeError(
+                "@pytest.mark.botowire(require_headers=...) takes a list of header names or a "
+                f"dict of name to value (str or re.compile(...)), not {value!r}"
+            )
+        for entry in items:
+            name, expected = entry if isinstance(value, Mapping) else (entry, None)
+            if not isinstance(name, str) or not name:
+                raise TypeError(
+                    f"require_headers: a header name must be a non-empty str, not {name!r}"
+                )
+            if expected is not None and not isinstance(expected, (str, re.Pattern)):
+                raise TypeError(
+                    f"require_headers[{name!r}] must be a str or re.compile(...), not {expected!r}"
+                )
+    elif key == "gzip":
+        if value is True or value is False or value is None:
+            return
+        from pytest_botowire._patterns import parse_patterns
+
+        parse_patterns(value)
+
+
+def marker_options(item: pytest.Item) -> MarkerOptions:
+    """Merge the ``botowire`` markers of a test, the closest winning; raise on a bad one."""
+    merged: dict[str, Any] = {}
+    for mark in reversed(list(item.iter_markers("botowire"))):
+        if mark.args:
+            raise TypeError(
+                f"@pytest.mark.botowire takes keyword arguments only, got {mark.args!r}; "
+                f"the signature is {MARKER_SIGNATURE}"
+            )
+        for key, value in mark.kwargs.items():
+            if key not in VALID_KEYS:
+                import difflib
+
+                close = difflib.get_close_matches(key, VALID_KEYS, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise TypeError(
+                    f"@pytest.mark.botowire got an unknown key {key!r}{hint}; valid keys: "
+                    + ", ".join(VALID_KEYS)
+                )
+            validate(key, value)
+            merged[key] = value
+    return MarkerOptions(**merged, explicit=frozenset(merged))

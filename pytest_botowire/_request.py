@@ -1,0 +1,463 @@
+"""The request model: one ``CapturedRequest`` per HTTP attempt, exactly as it went on the wire."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import parse_qsl
+from xml.etree import ElementTree
+
+from pytest_botowire._assertions import Assertable
+from pytest_botowire._codec import decode_body, parse_encodings
+from pytest_botowire._redact import redact_headers, redact_url
+
+_READ_CHUNK = 1024 * 1024
+
+
+class Headers(Mapping[str, str]):
+    """Case-insensitive, read-only request headers with ``str`` values, in sending order.
+
+    A header sent more than once reads as its values joined with ``", "``; ``items()``
+    yields every header as it was sent.
+    """
+
+    __slots__ = ("_index", "_items")
+
+    def __init__(self, items: list[tuple[str, str]]) -> None:
+        self._items = items
+        index: dict[str, str] = {}
+        for name, value in items:
+            key = name.lower()
+            index[key] = f"{index[key]}, {value}" if key in index else value
+        self._index = index
+
+    def __getitem__(self, name: str) -> str:
+        return self._index[name.lower()]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        seen: set[str] = set()
+        for name, _ in self._items:
+            if name.lower() not in seen:
+                seen.add(name.lower())
+                yield name
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def raw_items(self) -> list[tuple[str, str]]:
+        """Every header as sent, duplicates included."""
+        return list(self._items)
+
+    def __repr__(self) -> str:
+        return f"Headers({redact_headers(self._items)!r})"
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return str(value)
+
+
+def snapshot_headers(headers: Any) -> Headers:
+    """Copy botocore's headers object into ``Headers`` without touching the original."""
+    try:
+        items = [(_text(k), _text(v)) for k, v in headers.items()]
+    except Exception:
+        items = []
+    return Headers(items)
+
+
+class BodySnapshot:
+    """What could be known of a body without consuming it."""
+
+    __slots__ = ("data", "decoded", "decoded_size", "note", "size")
+
+    def __init__(
+        self,
+        data: bytes | None,
+        size: int | None,
+        *,
+        decoded: bytes | None = None,
+        decoded_size: int | None = None,
+        note: str | None = None,
+    ) -> None:
+        self.data = data
+        self.size = size
+        self.decoded = decoded
+        self.decoded_size = decoded_size
+        self.note = note
+
+
+def _read_stream(stream: Any, cap: int) -> tuple[bytes | None, int, Any]:
+    """Read a seekable stream from its position to the end; keep at most ``cap`` bytes.
+
+    The stream is put back where it was. Returns (kept bytes or None, size, position).
+    """
+    position = stream.tell()
+    kept: list[bytes] = []
+    kept_size = 0
+    total = 0
+    overflow = False
+    try:
+        while True:
+            chunk = stream.read(_READ_CHUNK)
+            if not chunk:
+                break
+            if isinstance(chunk, str):
+                chunk = chunk.encode("utf-8")
+            total += len(chunk)
+            if not overflow:
+                if kept_size + len(chunk) <= cap:
+                    kept.append(chunk)
+                    kept_size += len(chunk)
+                else:
+                    overflow = True
+                    kept = []
+    finally:
+        stream.seek(position)
+    return (None if overflow else b"".join(kept)), total, position
+
+
+def _aws_chunked(body: Any, cap: int) -> BodySnapshot:
+    """Rebuild the exact aws-chunked bytes of botocore's ``AwsChunkedWrapper``.
+
+    Reading the wrapper itself would move it (it can only seek back to 0), so the underlying
+    stream is read from its own position and put back, and the framing and trailing checksum
+    are computed exactly as the wrapper will produce them.
+    """
+    raw = body._raw
+    chunk_size = int(body._chunk_size)
+    checksum = body._checksum_cls() if body._checksum_cls else None
+    name = str(body._checksum_name).encode("ascii")
+    position = raw.tell()
+    parts: list[bytes] = []
+    decoded: list[bytes] = []
+    size = 0
+    decoded_size = 0
+    overflow = False
+    try:
+        while True:
+            chunk = raw.read(chunk_size)
+            if isinstance(chunk, str):
+                chunk = chunk.encode("utf-8")
+            if chunk:
+                if checksum is not None:
+                    checksum.update(chunk)
+                piece = b"%s\r\n%s\r\n" % (hex(len(chunk))[2:].encode("ascii"), chunk)
+                decoded_size += len(chunk)
+            elif checksum is not None:
+                piece = b"0\r\n%s:%s\r\n\r\n" % (name, checksum.b64digest().encode("ascii"))
+            else:
+                piece = b"0\r\n\r\n"
+            size += len(piece)
+            if not overflow and size <= cap:
+                parts.append(piece)
+                if chunk:
+                    decoded.append(chunk)
+            elif not overflow:
+                overflow = True
+                parts, decoded = [], []
+            if not chunk:
+                break
+    finally:
+        raw.seek(position)
+    if overflow:
+        return BodySnapshot(None, size, decoded_size=decoded_size, note="over the capture cap")
+    return BodySnapshot(b"".join(parts), size, decoded=b"".join(decoded), decoded_size=decoded_size)
+
+
+def snapshot_body(body: Any, headers: Headers, cap: int) -> BodySnapshot:
+    """Capture a body's bytes (up to ``cap``) and exact size, leaving streams where they were."""
+    if body is None:
+        return BodySnapshot(b"", 0)
+    if isinstance(body, bytes):
+        return BodySnapshot(body if len(body) <= cap else None, len(body))
+    if isinstance(body, (bytearray, memoryview)):
+        data = bytes(body)
+        return BodySnapshot(data if len(data) <= cap else None, len(data))
+    if isinstance(body, str):
+        # http.client sends a str body as ISO-8859-1; botocore's str bodies are ASCII forms.
+        try:
+            data = body.encode("iso-8859-1")
+        except UnicodeEncodeError:
+            data = body.encode("utf-8")
+        return BodySnapshot(data if len(data) <= cap else None, len(data))
+    declared = _declared_length(headers)
+    if type(body).__name__ == "AwsChunkedWrapper" and hasattr(body, "_raw"):
+        try:
+            return _aws_chunked(body, cap)
+        except Exception as exc:
+            return BodySnapshot(None, declared, note=f"aws-chunked body could not be read ({exc})")
+    if hasattr(body, "read") and hasattr(body, "seek") and hasattr(body, "tell"):
+        try:
+            seekable = body.seekable() if hasattr(body, "seekable") else True
+        except Exception:
+            seekable = False
+        if seekable:
+            try:
+                kept, size, _ = _read_stream(body, cap)
+                note = None if kept is not None else "over the capture cap"
+                return BodySnapshot(kept, size, note=note)
+            except Exception as exc:
+                return BodySnapshot(None, declared, note=f"stream could not be read ({exc})")
+    return BodySnapshot(
+        None,
+        declared,
+        note=f"a {type(body).__name__} body that cannot be read without consuming it",
+    )
+
+
+def _declared_length(headers: Headers) -> int | None:
+    value = headers.get("Content-Length")
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+class CapturedRequest(Assertable):
+    """One HTTP request attempt as botocore put it on the wire.
+
+    Captured at botocore's ``before-send`` event: after serialization, request compression,
+    checksums and signing. Each retry attempt is a request of its own.
+    """
+
+    __slots__ = (
+        "_content",
+        "_content_error",
+        "_payload",
+        "_snapshot",
+        "answered_by",
+        "attempt",
+        "credentials",
+        "encodings",
+        "headers",
+        "index",
+        "method",
+        "note",
+        "operation",
+        "params",
+        "protocol",
+        "region",
+        "service",
+        "service_id",
+        "signing_name",
+        "status",
+        "test_id",
+        "url",
+    )
+
+    #: the client name of the service (``"logs"``)
+    service: str
+    #: botocore's hyphenized service id (``"cloudwatch-logs"``), as in event names
+    service_id: str
+    #: the API operation name (``"PutLogEvents"``)
+    operation: str
+    #: the HTTP method
+    method: str
+    #: the URL as sent (use ``repr`` or messages for a redacted form)
+    url: str
+    #: case-insensitive headers as sent
+    headers: Headers
+    #: ``Content-Encoding`` tokens in order
+    encodings: tuple[str, ...]
+    #: the API parameters the caller passed, or ``None`` when unknown
+    params: Mapping[str, Any] | None
+    #: 1-based attempt number (from ``amz-sdk-request``)
+    attempt: int
+    #: the wire protocol botocore used (``"json"``, ``"query"``, ``"rest-xml"``, ...)
+    protocol: str
+    #: position in the test's sequence, from 0
+    index: int
+    #: the HTTP status of the response, when one was seen
+    status: int | None
+    #: who answered: ``"botowire"``, ``"moto"``, ``"network"``, ``"other"``, or ``None``
+    answered_by: str | None
+    #: the pytest node id of the test that sent it
+    test_id: str | None
+    #: a note on what could not be captured
+    note: str | None
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        service_id: str,
+        operation: str,
+        method: str,
+        url: str,
+        headers: Headers,
+        snapshot: BodySnapshot,
+        params: Mapping[str, Any] | None = None,
+        attempt: int = 1,
+        protocol: str = "",
+        index: int = 0,
+        test_id: str | None = None,
+        region: str | None = None,
+        signing_name: str | None = None,
+        credentials: Any = None,
+    ) -> None:
+        self.service = service
+        self.service_id = service_id
+        self.operation = operation
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self._snapshot = snapshot
+        self.encodings = parse_encodings(headers)
+        self.params = params
+        self.attempt = attempt
+        self.protocol = protocol
+        self.index = index
+        self.test_id = test_id
+        self.region = region
+        self.signing_name = signing_name
+        self.credentials = credentials
+        self.status = None
+        self.answered_by = None
+        self.note = snapshot.note
+        self._content: bytes | None = None
+        self._content_error: str | None = None
+        self._payload: Any = None
+
+    # -- body ---------------------------------------------------------------------------
+    @property
+    def body(self) -> bytes | None:
+        """The body bytes exactly as sent; ``None`` when over the capture cap or unreadable."""
+        return self._snapshot.data
+
+    @property
+    def size(self) -> int | None:
+        """Bytes of the body on the wire; ``None`` only when no way to know it existed."""
+        return self._snapshot.size
+
+    @property
+    def name(self) -> str:
+        """``"service.Operation"``, as patterns name it."""
+        return f"{self.service}.{self.operation}"
+
+    def _decode(self) -> None:
+        if self._content is not None or self._content_error is not None:
+            return
+        if self._snapshot.decoded is not None:
+            self._content = self._snapshot.decoded
+            return
+        data = self._snapshot.data
+        if data is None:
+            self._content_error = f"the body was not kept ({self.note or 'unknown'})"
+            return
+        try:
+            self._content = decode_body(data, self.encodings)
+        except ValueError as exc:
+            self._content_error = str(exc)
+
+    @property
+    def content(self) -> bytes | None:
+        """The body with its content encodings removed; ``None`` when that is impossible.
+
+        ``content_error`` says why when it is ``None``.
+        """
+        self._decode()
+        return self._content
+
+    @property
+    def content_error(self) -> str | None:
+        """Why ``content`` is ``None``, or ``None`` when it is available."""
+        self._decode()
+        return self._content_error
+
+    @property
+    def decoded_size(self) -> int | None:
+        """Size of the body after removing content encodings, or ``None`` when unknown."""
+        if self._snapshot.decoded_size is not None:
+            return self._snapshot.decoded_size
+        if not self.encodings or self.encodings == ("identity",):
+            return self.size
+        content = self.content
+        return None if content is None else len(content)
+
+    @property
+    def payload(self) -> Any:
+        """The decoded body parsed for its protocol, for assertions on what was serialized.
+
+        JSON protocols give the decoded JSON value, ``query``/``ec2`` a dict of form fields
+        (a list where a field repeats), ``rest-xml`` the root ``xml.etree.ElementTree.Element``
+        (``None`` for an empty body), ``smithy-rpc-v2-cbor`` the decoded CBOR value (needs
+        ``cbor2``). A body that is not of its protocol raises ``ValueError``.
+        """
+        if self._payload is not None:
+            return self._payload
+        content = self.content
+        if content is None:
+            raise ValueError(f"{self.name}: no decoded body: {self.content_error}")
+        self._payload = _parse_payload(self.protocol, content, self.headers)
+        return self._payload
+
+    # -- Assertable ----------------------------------------------------------------------
+    def _targets(self) -> list[CapturedRequest]:
+        return [self]
+
+    def _label(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        size = "?" if self.size is None else f"{self.size}"
+        enc = ",".join(self.encodings) or "-"
+        return (
+            f"<CapturedRequest {self.name} attempt={self.attempt} {self.method} "
+            f"{redact_url(self.url)} size={size} encodings={enc}>"
+        )
+
+    def describe(self) -> str:
+        """One line for failure messages: name, attempt, sizes and encodings."""
+        parts = [f"{self.name} (attempt {self.attempt})"]
+        parts.append(
+            "body size unknown" if self.size is None else f"{self.size:,} bytes on the wire"
+        )
+        decoded = self.decoded_size
+        if self.encodings and decoded is not None and decoded != self.size:
+            parts.append(f"{decoded:,} decoded")
+        parts.append(
+            "Content-Encoding: " + ", ".join(self.encodings)
+            if self.encodings
+            else "no Content-Encoding"
+        )
+        return ", ".join(parts)
+
+
+def _parse_payload(protocol: str, content: bytes, headers: Mapping[str, str]) -> Any:
+    if protocol in ("json", "rest-json"):
+        if not content:
+            return {}
+        return json.loads(content)
+    if protocol in ("query", "ec2"):
+        form: dict[str, Any] = {}
+        for key, value in parse_qsl(content.decode("utf-8"), keep_blank_values=True):
+            if key in form:
+                existing = form[key]
+                form[key] = [*existing, value] if isinstance(existing, list) else [existing, value]
+            else:
+                form[key] = value
+        return form
+    if protocol == "rest-xml":
+        if not content.strip():
+            return None
+        return ElementTree.fromstring(content)
+    if protocol == "smithy-rpc-v2-cbor":
+        try:
+            import cbor2
+        except ImportError:
+            raise ValueError(
+                "decoding a CBOR body needs the cbor2 package: pip install cbor2"
+            ) from None
+        return cbor2.loads(content) if content else None
+    content_type = headers.get("Content-Type", "")
+    if "json" in content_type:
+        return json.loads(content) if content else {}
+    raise ValueError(f"no payload view for protocol {protocol!r}")

@@ -1,0 +1,31 @@
+"""``assert_signed`` for captured requests, on top of ``_sigv4.verify_sigv4``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pytest_botowire._request import CapturedRequest
+
+
+def signature_problem(request: CapturedRequest) -> str | None:
+    """Why the request's SigV4 signature is not valid for what was sent, or ``None``."""
+    from pytest_botowire._sigv4 import verify_sigv4
+
+    if request.credentials is None:
+        return "cannot check: the signing credentials of this request were not seen"
+    body = request.body
+    if body is None and request.headers.get("X-Amz-Content-Sha256", "").startswith(
+        ("UNSIGNED-PAYLOAD", "STREAMING-")
+    ):
+        body = b""
+    try:
+        return verify_sigv4(
+            request.method,
+            request.url,
+            request.headers.raw_items(),
+            body,
+            request.credentials,
+        )
+    except Exception as exc:  # a verifier bug must not hide as a pass
+        return f"cannot check: {type(exc).__name__}: {exc}"

@@ -1,0 +1,157 @@
+"""``Wire``: the sequence of requests a test sent, and the selections narrowed from it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, overload
+
+from pytest_botowire._assertions import Assertable, bullets, plural
+from pytest_botowire._patterns import Pattern, parse_patterns
+from pytest_botowire._request import CapturedRequest
+
+if TYPE_CHECKING:
+    from pytest_botowire._capture import Recorder
+
+
+class RequestSequence(Assertable, Sequence[CapturedRequest]):
+    """A live, ordered view of captured requests with the assertions and ``select``.
+
+    The view is evaluated at each use, so a selection made before the code under test runs
+    sees the requests it sends afterwards.
+    """
+
+    __slots__ = ("_recorder",)
+
+    def __init__(self, recorder: Recorder) -> None:
+        self._recorder = recorder
+
+    def _targets(self) -> list[CapturedRequest]:
+        return list(self._recorder.requests)
+
+    def _patterns(self) -> tuple[Any, ...]:
+        return ()
+
+    @overload
+    def __getitem__(self, index: int) -> CapturedRequest: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[CapturedRequest]: ...
+    def __getitem__(self, index: int | slice) -> CapturedRequest | list[CapturedRequest]:
+        return self._targets()[index]
+
+    def __len__(self) -> int:
+        return len(self._targets())
+
+    def __iter__(self) -> Iterator[CapturedRequest]:
+        return iter(self._targets())
+
+    def __bool__(self) -> bool:
+        return bool(self._targets())
+
+    def select(self, pattern: str | Sequence[str]) -> Selection:
+        """The requests matching ``pattern`` (or any of a list of patterns).
+
+        Patterns follow botocore's event naming: ``"cloudwatch.PutMetricData"``,
+        ``"cloudwatch.*"``, ``"cloudwatch"``, ``"*"``; the service may be the client name or
+        the hyphenized service id, the operation its API or method name. An unknown service or
+        operation raises ``ValueError`` naming the closest valid names.
+        """
+        __tracebackhide__ = True
+        return Selection(self._recorder, (*self._patterns(), _AnyOf(parse_patterns(pattern))))
+
+    @property
+    def stubbed_calls(self) -> int:
+        """How many API calls botocore's ``Stubber`` answered before they reached the wire."""
+        return len(self._matching_stubbed())
+
+    def _matching_stubbed(self) -> list[str]:
+        return list(self._recorder.stubbed_calls)
+
+    def _nothing_matched(self, assertion: str) -> str:
+        captured = list(self._recorder.requests)
+        message = f"{assertion}: {self._no_match()}"
+        stubbed = self._matching_stubbed()
+        if stubbed:
+            message += (
+                f"; {plural(len(stubbed), 'matching call')} {'was' if len(stubbed) == 1 else 'were'} "
+                "answered by a botocore Stubber before reaching the wire (a Stubber answers at "
+                "before-call, so nothing is serialized, signed or sent)"
+            )
+        if captured:
+            message += f"\n  captured in this test ({len(captured)}):\n" + bullets(captured)
+        else:
+            message += "\n  nothing was captured in this test"
+        return message
+
+    def _label(self) -> str:
+        return "all captured requests"
+
+    def _no_match(self) -> str:
+        return "no request was captured"
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._label()}: {len(self)} requests>"
+
+
+class _AnyOf:
+    __slots__ = ("patterns",)
+
+    def __init__(self, patterns: tuple[Pattern, ...]) -> None:
+        self.patterns = patterns
+
+    def matches(self, service: str, operation: str) -> bool:
+        return any(p.matches(service, operation) for p in self.patterns)
+
+    def __str__(self) -> str:
+        return " or ".join(repr(p.text) for p in self.patterns)
+
+
+class Selection(RequestSequence):
+    """The requests of a test that match a pattern; has ``select`` and every assertion."""
+
+    __slots__ = ("_filters",)
+
+    def __init__(self, recorder: Recorder, filters: tuple[Any, ...]) -> None:
+        super().__init__(recorder)
+        self._filters = filters
+
+    def _matches(self, service: str, operation: str) -> bool:
+        return all(f.matches(service, operation) for f in self._filters)
+
+    def _targets(self) -> list[CapturedRequest]:
+        return [r for r in self._recorder.requests if self._matches(r.service, r.operation)]
+
+    def _patterns(self) -> tuple[Any, ...]:
+        return self._filters
+
+    def _matching_stubbed(self) -> list[str]:
+        return [name for name in self._recorder.stubbed_calls if self._matches(*name.split(".", 1))]
+
+    def _label(self) -> str:
+        return "matching " + " and ".join(str(f) for f in self._filters)
+
+    def _no_match(self) -> str:
+        return "no request matched " + " and ".join(str(f) for f in self._filters)
+
+
+class Wire(RequestSequence):
+    """Every request the test sent, in sending order: the ``botowire`` fixture.
+
+    Indexing, ``len`` and iteration give ``CapturedRequest`` objects; ``select`` narrows by
+    pattern; every assertion of ``CapturedRequest`` is available and must hold for every
+    request.
+    """
+
+    __slots__ = ("_extra",)
+
+    def __init__(self, recorder: Recorder) -> None:
+        super().__init__(recorder)
+        self._extra: dict[str, Any] = {}
+
+    @property
+    def mode(self) -> str | None:
+        """Where requests go: ``"offline"``, ``"passthrough"`` or ``"strict"``."""
+        return self._recorder.mode
+
+    def clear(self) -> None:
+        """Forget the requests captured so far (for example after set-up calls)."""
+        self._recorder.reset()

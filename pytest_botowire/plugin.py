@@ -1,0 +1,203 @@
+"""The pytest plugin: options, the ``botowire`` marker, fixtures and end-of-test checks.
+
+Importing this module does not import botocore: pytest's start-up stays fast, and the capture
+handlers are added when botocore is first imported (see ``_capture.install``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator
+
+import pytest
+
+from pytest_botowire import _capture
+from pytest_botowire._capture import DEFAULT_BODY_CAP, MODES, Recorder
+from pytest_botowire._options import MARKER_SIGNATURE, MarkerOptions, marker_options
+from pytest_botowire._wire import Wire
+
+_capture.install()
+
+RECORDER_KEY = pytest.StashKey[Recorder]()
+OPTIONS_KEY = pytest.StashKey[MarkerOptions]()
+OPTIONS_ERROR_KEY = pytest.StashKey[BaseException]()
+ENV_KEY = pytest.StashKey[dict[str, str | None]]()
+SESSION_KEY = pytest.StashKey["_Session"]()
+
+
+class _Session:
+    """Run-wide settings read once from the command line and ini file."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.mode = _read_mode(config)
+        self.body_cap = _read_int(
+            config, "botowire_body_cap", "--botowire-body-cap", DEFAULT_BODY_CAP
+        )
+        #: capture every test, even those that never ask for the fixture
+        self.capture_all = False
+
+
+def _read_mode(config: pytest.Config) -> str:
+    value = config.getoption("botowire_mode") or config.getini("botowire_mode") or "offline"
+    value = str(value).strip()
+    if value not in MODES:
+        raise pytest.UsageError(
+            f"botowire_mode = {value!r} is not a mode; choose one of {', '.join(MODES)}"
+        )
+    return value
+
+
+def _read_int(config: pytest.Config, ini: str, flag: str, default: int) -> int:
+    raw = config.getoption(ini) or config.getini(ini)
+    if raw in (None, ""):
+        return default
+    text = str(raw).strip().replace("_", "")
+    if not text.isdigit():
+        raise pytest.UsageError(f"{flag} / {ini} takes a whole number of bytes, got {raw!r}")
+    return int(text)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register the ``--botowire-*`` options and their ini forms."""
+    group = parser.getgroup("botowire", "pytest-botowire: what botocore sends on the wire")
+    group.addoption(
+        "--botowire-mode",
+        dest="botowire_mode",
+        choices=MODES,
+        default=None,
+        help="where requests of tests using the botowire fixture go: offline (default: answered "
+        "locally, nothing reaches the network), passthrough (sent where addressed), strict "
+        "(a request nothing answered fails the test).",
+    )
+    group.addoption(
+        "--botowire-body-cap",
+        dest="botowire_body_cap",
+        default=None,
+        metavar="BYTES",
+        help="keep at most BYTES of each request body (default 8 MiB); sizes stay exact.",
+    )
+    parser.addini(
+        "botowire_mode",
+        "default mode of the botowire fixture (offline, passthrough, strict)",
+        default="offline",
+    )
+    parser.addini(
+        "botowire_body_cap", "bytes of each request body to keep (default 8388608)", default=""
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker and read the run-wide settings."""
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER_SIGNATURE}: configure pytest-botowire for a test, class or module; "
+        "the closest marker wins and keys merge.",
+    )
+    config.stash[SESSION_KEY] = _Session(config)
+
+
+def _options(item: pytest.Item) -> MarkerOptions:
+    if OPTIONS_KEY not in item.stash:
+        try:
+            item.stash[OPTIONS_KEY] = marker_options(item)
+        except (TypeError, ValueError) as exc:
+            item.stash[OPTIONS_ERROR_KEY] = exc
+            item.stash[OPTIONS_KEY] = MarkerOptions()
+    return item.stash[OPTIONS_KEY]
+
+
+def _start(item: pytest.Item, mode: str | None) -> Recorder:
+    """The test's recorder, started when first needed (passive when ``mode`` is None)."""
+    recorder = item.stash.get(RECORDER_KEY, None)
+    settings = item.config.stash[SESSION_KEY]
+    options = _options(item)
+    if recorder is None:
+        recorder = Recorder(
+            mode=mode,
+            body_cap=options.body_cap if options.body_cap is not None else settings.body_cap,
+            test_id=item.nodeid,
+        )
+        item.stash[RECORDER_KEY] = recorder
+        _capture.activate(recorder)
+    elif mode is not None:
+        recorder.mode = mode
+    return recorder
+
+
+def _stop(item: pytest.Item) -> None:
+    recorder = item.stash.get(RECORDER_KEY, None)
+    if recorder is not None:
+        _capture.deactivate(recorder)
+    saved = item.stash.get(ENV_KEY, None)
+    if saved is not None:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        del item.stash[ENV_KEY]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Start passive capture before any fixture runs, when the run captures every test."""
+    if item.config.stash[SESSION_KEY].capture_all:
+        _start(item, None)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """Fail the test, after its body, for what its markers and the run's options ask."""
+    __tracebackhide__ = True
+    _options(item)
+    error = item.stash.get(OPTIONS_ERROR_KEY, None)
+    if error is not None:
+        pytest.fail(str(error), pytrace=False)
+    result = yield
+    recorder = item.stash.get(RECORDER_KEY, None)
+    if recorder is not None:
+        from pytest_botowire._checks import end_of_test_problems
+
+        problems = end_of_test_problems(item, recorder, item.stash[OPTIONS_KEY])
+        if problems:
+            pytest.fail("\n\n".join(problems), pytrace=False)
+    return result
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    """Stop capturing once every fixture of the test is torn down."""
+    try:
+        return (yield)
+    finally:
+        _stop(item)
+        if RECORDER_KEY in item.stash:
+            del item.stash[RECORDER_KEY]
+
+
+@pytest.fixture
+def botowire(request: pytest.FixtureRequest) -> Wire:
+    """Capture every botocore request this test sends, exactly as it goes on the wire.
+
+    Returns a ``Wire``: the ordered sequence of ``CapturedRequest`` with ``select(pattern)``
+    and the assertions. In the default ``offline`` mode nothing reaches the network: a request
+    that nothing else answers (moto, ``botowire.respond``) gets a successful placeholder
+    response, and fake credentials and a region are set when none are configured.
+    """
+    item = request.node
+    settings = item.config.stash[SESSION_KEY]
+    options = _options(item)
+    mode = options.mode or settings.mode
+    recorder = _start(item, mode)
+    if mode in ("offline", "strict"):
+        from pytest_botowire._offline import offline_answer
+
+        recorder.last_responder = offline_answer
+        added = _capture.offline_environment()
+        if added:
+            item.stash[ENV_KEY] = {name: os.environ.get(name) for name in added}
+            os.environ.update(added)
+    # Capture stays on until the test's last fixture is torn down (see
+    # pytest_runtest_teardown): a fixture torn down after this one is still captured and,
+    # offline, still kept off the network.
+    return Wire(recorder)
