@@ -40,6 +40,17 @@ def encoding_problem(request: CapturedRequest) -> str | None:
     return None
 
 
+def strict_problem(recorder: Recorder) -> str:
+    """The failure message for requests that nothing answered in strict mode."""
+    unanswered = list(recorder.unanswered)
+    return (
+        f"botowire strict mode: {plural(len(unanswered), 'request')} answered by nothing\n"
+        + bullets(unanswered)
+        + "\n  Hint: answer them with botowire.respond(...) or moto, or use "
+        "@pytest.mark.botowire(mode='offline')"
+    )
+
+
 def end_of_test_problems(
     item: pytest.Item, recorder: Recorder, options: MarkerOptions
 ) -> list[str]:
@@ -47,13 +58,7 @@ def end_of_test_problems(
     problems: list[str] = []
     requests = list(recorder.requests)
     if recorder.unanswered:
-        unanswered = list(recorder.unanswered)
-        problems.append(
-            f"botowire strict mode: {plural(len(unanswered), 'request')} answered by nothing\n"
-            + bullets(unanswered)
-            + "\n  Hint: answer them with botowire.respond(...) or moto, or use "
-            "@pytest.mark.botowire(mode='offline')"
-        )
+        problems.append(strict_problem(recorder))
     if options.check_encoding:
         bad = [(r, encoding_problem(r)) for r in requests]
         flagged = [(r, p) for r, p in bad if p]

@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from pytest_botowire._service_ids import CLIENT_TO_SERVICE_ID
+from pytest_botowire._service_ids import CLIENT_TO_SERVICE_ID, KNOWN_CLIENTS
 
 _GLOB_CHARS = frozenset("*?[")
 _lock = threading.Lock()
@@ -76,6 +76,8 @@ def client_name_for(service: str) -> str | None:
     for client, service_id in CLIENT_TO_SERVICE_ID.items():
         if service_id == service and client in services:
             return client
+    if services <= KNOWN_CLIENTS:
+        return None  # the shipped table covers every service of this botocore
     # A service id that the shipped table does not know (a newer botocore): ask the models.
     return _service_id_index().get(service)
 

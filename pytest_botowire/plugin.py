@@ -148,12 +148,28 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     """Fail the test, after its body, for what its markers and the run's options ask."""
-    __tracebackhide__ = True
     _options(item)
     error = item.stash.get(OPTIONS_ERROR_KEY, None)
     if error is not None:
         pytest.fail(str(error), pytrace=False)
-    result = yield
+    raised: Exception | None = None
+    try:
+        result = yield
+    except Exception as exc:
+        recorder = item.stash.get(RECORDER_KEY, None)
+        if recorder is None or not recorder.unanswered:
+            raise
+        raised = exc
+    if raised is not None:
+        # In strict mode the code under test usually fails on the error response it got;
+        # the unanswered request is the cause worth reading first.
+        from pytest_botowire._checks import strict_problem
+
+        pytest.fail(
+            f"{strict_problem(item.stash[RECORDER_KEY])}\n"
+            f"  The test then raised {type(raised).__name__}: {raised}",
+            pytrace=False,
+        )
     recorder = item.stash.get(RECORDER_KEY, None)
     if recorder is not None:
         from pytest_botowire._checks import end_of_test_problems
