@@ -1,0 +1,185 @@
+"""The request model on its own: headers, bodies, streams, encodings and protocol views."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.httpchecksum import AwsChunkedWrapper, Crc32Checksum
+
+from pytest_botowire._capture import Recorder, activate, deactivate
+from pytest_botowire._codec import decode_body, parse_encodings, unchunk
+from pytest_botowire._request import CapturedRequest, Headers, snapshot_body
+from pytest_botowire._responses import WireResponse, to_aws_response
+
+
+def test_headers_are_case_insensitive_str_and_keep_duplicates() -> None:
+    headers = Headers([("Content-Encoding", "aws-chunked"), ("X-A", "1"), ("content-encoding", "gzip")])
+    assert headers["CONTENT-ENCODING"] == "aws-chunked, gzip"
+    assert "x-a" in headers and "X-B" not in headers and 5 not in headers
+    assert list(headers) == ["Content-Encoding", "X-A"]
+    assert len(headers) == 2
+    assert headers.raw_items()[2] == ("content-encoding", "gzip")
+    assert parse_encodings(headers) == ("aws-chunked", "gzip")
+
+
+def test_header_repr_redacts_secrets() -> None:
+    headers = Headers(
+        [
+            ("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=" + "ab" * 32),
+            ("X-Amz-Security-Token", "TOKEN" * 10),
+        ]
+    )
+    text = repr(headers)
+    assert "ab" * 32 not in text and "TOKEN" not in text
+    assert "Signature=<redacted>" in text and "'X-Amz-Security-Token': '<redacted>'" in text
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [(None, b""), (b"abc", b"abc"), (bytearray(b"abc"), b"abc"), ("a=1&b=2", b"a=1&b=2")],
+)
+def test_plain_bodies_are_kept_as_bytes(body: Any, expected: bytes) -> None:
+    snapshot = snapshot_body(body, Headers([]), cap=1024)
+    assert (snapshot.data, snapshot.size) == (expected, len(expected))
+
+
+def test_a_stream_is_read_from_its_position_and_put_back() -> None:
+    stream = io.BytesIO(b"0123456789")
+    stream.seek(3)
+    snapshot = snapshot_body(stream, Headers([]), cap=1024)
+    assert snapshot.data == b"3456789" and snapshot.size == 7
+    assert stream.tell() == 3
+
+
+def test_a_stream_over_the_cap_keeps_its_exact_size_but_not_its_bytes() -> None:
+    stream = io.BytesIO(b"x" * 5000)
+    snapshot = snapshot_body(stream, Headers([]), cap=100)
+    assert snapshot.data is None and snapshot.size == 5000 and snapshot.note == "over the capture cap"
+    assert stream.tell() == 0
+
+
+class _OneWay(io.RawIOBase):
+    """A reader that cannot seek, like a pipe."""
+
+    def __init__(self) -> None:
+        self.consumed = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def readinto(self, buffer: Any) -> int:
+        self.consumed += 1
+        return 0
+
+
+def test_a_stream_that_cannot_seek_is_never_read() -> None:
+    stream = _OneWay()
+    snapshot = snapshot_body(stream, Headers([("Content-Length", "42")]), cap=1024)
+    assert stream.consumed == 0
+    assert snapshot.data is None and snapshot.size == 42
+    assert snapshot.note == "a _OneWay body that cannot be read without consuming it"
+
+
+@pytest.mark.parametrize("position", [0, 7])
+@pytest.mark.parametrize("size", [0, 10, 3 * 1024 * 1024 + 5])
+def test_aws_chunked_bodies_are_rebuilt_byte_for_byte(position: int, size: int) -> None:
+    raw = io.BytesIO(b"p" * position + bytes(range(256)) * (size // 256) + b"t" * (size % 256))
+    raw.seek(position)
+    wrapper = AwsChunkedWrapper(raw, checksum_cls=Crc32Checksum, checksum_name="x-amz-checksum-crc32")
+    snapshot = snapshot_body(wrapper, Headers([]), cap=16 * 1024 * 1024)
+    assert raw.tell() == position
+    sent = wrapper.read()  # what botocore's HTTP layer will send
+    assert snapshot.data == sent
+    assert snapshot.size == len(sent)
+    assert snapshot.decoded == raw.getvalue()[position:] == unchunk(sent)
+    assert snapshot.decoded_size == size
+
+
+def test_decode_body_undoes_encodings_last_first() -> None:
+    inner = gzip.compress(b"hello", mtime=0)
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(inner), inner)
+    assert decode_body(chunked, ("gzip", "aws-chunked")) == b"hello"
+    with pytest.raises(ValueError, match="body is not valid gzip data"):
+        decode_body(b"not gzip", ("gzip",))
+    with pytest.raises(ValueError, match="unsupported content encoding 'br'"):
+        decode_body(b"x", ("br",))
+
+
+def _request(protocol: str, body: bytes, encodings: str = "") -> CapturedRequest:
+    items = [("Content-Encoding", encodings)] if encodings else []
+    return CapturedRequest(
+        service="sqs",
+        service_id="sqs",
+        operation="SendMessage",
+        method="POST",
+        url="https://example.com/?X-Amz-Signature=" + "ab" * 32,
+        headers=Headers(items),
+        snapshot=snapshot_body(body, Headers(items), cap=1 << 20),
+        protocol=protocol,
+    )
+
+
+def test_protocol_views_of_the_decoded_body() -> None:
+    assert _request("json", gzip.compress(b'{"A": 1}'), "gzip").payload == {"A": 1}
+    assert _request("rest-json", b"").payload == {}
+    assert _request("query", b"Action=X&A.1=a&A.1=b").payload == {"Action": "X", "A.1": ["a", "b"]}
+    assert _request("rest-xml", b"<Root><K>v</K></Root>").payload.find("K").text == "v"
+    assert _request("rest-xml", b"").payload is None
+    cbor2 = pytest.importorskip("cbor2", reason="cbor2 is a test dependency")
+    assert _request("smithy-rpc-v2-cbor", cbor2.dumps({"A": [1, 2]})).payload == {"A": [1, 2]}
+    with pytest.raises(ValueError, match="body is not valid gzip data"):
+        _ = _request("json", b"{}", "gzip").payload
+    with pytest.raises(json.JSONDecodeError):
+        _ = _request("json", b"{not json").payload
+
+
+def test_repr_is_short_and_redacted() -> None:
+    text = repr(_request("json", b"{}"))
+    assert text == (
+        "<CapturedRequest sqs.SendMessage attempt=1 POST "
+        "https://example.com/?X-Amz-Signature=<redacted> size=2 encodings=->"
+    )
+
+
+def test_each_attempt_of_a_real_client_is_captured_with_its_params() -> None:
+    """Without pytest in the way: the recorder and the handlers on a real client."""
+    client = boto3.client(
+        "dynamodb",
+        region_name="us-east-1",
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="not-a-real-secret",
+        config=Config(retries={"mode": "standard", "max_attempts": 2}),
+    )
+    statuses = iter([500, 200])
+
+    def answer(request: Any, **_: Any) -> Any:
+        return to_aws_response(
+            request.url,
+            WireResponse(next(statuses), {"Content-Type": "application/x-amz-json-1.0"}, b"{}"),
+        )
+
+    client.meta.events.register("before-send.dynamodb.GetItem", answer)
+    recorder = Recorder(mode="passthrough")
+    activate(recorder)
+    try:
+        client.get_item(TableName="t", Key={"k": {"S": "v"}})
+    finally:
+        deactivate(recorder)
+    assert [(r.operation, r.attempt, r.status) for r in recorder.requests] == [
+        ("GetItem", 1, 500),
+        ("GetItem", 2, 200),
+    ]
+    assert all(r.params == {"TableName": "t", "Key": {"k": {"S": "v"}}} for r in recorder.requests)
+    assert recorder.requests[0].payload == {"TableName": "t", "Key": {"k": {"S": "v"}}}
+    # After deactivation nothing is captured.
+    client.get_item(TableName="t", Key={"k": {"S": "v"}}) if False else None
+    assert len(recorder.requests) == 2
