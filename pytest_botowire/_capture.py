@@ -128,6 +128,8 @@ class Recorder:
         self.first_responder: Callable[[CapturedRequest, Any], Any] | None = None
         #: last-chance responder (offline answers): ``(captured, request, strict) -> response``
         self.last_responder: Callable[[CapturedRequest, Any, bool], Any] | None = None
+        #: a ``_gzip.GzipPolicy`` while ``botowire_gzip`` or ``mark.botowire(gzip=...)`` is on
+        self.gzip_policy: Any = None
 
     # -- capture ------------------------------------------------------------------------
     def capture(self, request: Any, event_name: str) -> CapturedRequest:
@@ -162,7 +164,7 @@ class Recorder:
             test_id=self.test_id,
             region=call.region,
             signing_name=call.signing_name,
-            credentials=_credentials_of(call.signer),
+            credentials=call.signer,
         )
         with self._lock:
             captured.index = len(self.requests)
@@ -178,12 +180,6 @@ class Recorder:
             self.stubbed_calls.clear()
             self.unanswered.clear()
             self.kept_bytes = 0
-
-
-def _credentials_of(signer: Any) -> Any:
-    if signer is None:
-        return None
-    return getattr(signer, "_credentials", None)
 
 
 def _attempt(header: str | None, fallback: int) -> int:
@@ -236,15 +232,28 @@ def _on_client_params(params: Any = None, model: Any = None, **_: Any) -> None:
 
 
 def _on_before_sign(
-    request_signer: Any = None, signing_name: Any = None, region_name: Any = None, **_: Any
+    request: Any = None,
+    request_signer: Any = None,
+    signing_name: Any = None,
+    region_name: Any = None,
+    **_: Any,
 ) -> None:
     if _ACTIVE is None:
         return None
     call = _CALL.get()
     if call is not None:
-        call.signer = request_signer
         call.signing_name = signing_name
         call.region = region_name
+        # The credentials botocore's signer is about to use (get_auth_instance makes the
+        # same choice), frozen now so a later refresh cannot make assert_signed disagree.
+        try:
+            context = getattr(request, "context", None) or {}
+            credentials = context.get("signing", {}).get("request_credentials") or getattr(
+                request_signer, "_credentials", None
+            )
+            call.signer = credentials.get_frozen_credentials() if credentials is not None else None
+        except Exception:
+            call.signer = None
     return None
 
 
@@ -316,6 +325,27 @@ def _on_needs_retry(response: Any = None, **_: Any) -> None:
     return None
 
 
+def _on_before_call_gzip(model: Any = None, context: Any = None, **_: Any) -> None:
+    recorder = _ACTIVE
+    if recorder is None or recorder.gzip_policy is None:
+        return None
+    from pytest_botowire._gzip import note_request_compression
+
+    note_request_compression(model=model, context=context)
+    return None
+
+
+def _on_before_sign_gzip(request: Any = None, event_name: str = "", **_: Any) -> None:
+    recorder = _ACTIVE
+    if recorder is None or recorder.gzip_policy is None or request is None:
+        return None
+    try:
+        recorder.gzip_policy.before_sign(request, event_name=event_name)
+    except Exception as exc:  # never break the call; the test fails on it at its end
+        recorder.errors.append(f"{event_name}: gzip failed: {exc!r}")
+    return None
+
+
 def _on_after_call(**_: Any) -> None:
     recorder = _ACTIVE
     if recorder is None:
@@ -341,6 +371,10 @@ def _classify(http: Any) -> str:
 
 _HANDLERS: Sequence[tuple[str, Callable[..., Any], str]] = (
     ("provide-client-params", _on_client_params, "first"),
+    ("before-call", _on_before_call_gzip, "last"),
+    # Gzip runs after the caller's own before-sign handlers, so a body they gzipped already
+    # is seen as gzip and left alone; the signer captured below then covers the final body.
+    ("before-sign", _on_before_sign_gzip, "last"),
     ("before-sign", _on_before_sign, "last"),
     ("before-send", _on_before_send_first, "first"),
     ("before-send", _on_before_send_last, "last"),
@@ -378,7 +412,7 @@ def _register_on_existing_emitters() -> None:
 def register_on(emitter: Any) -> None:
     """Register the capture handlers on one event emitter (idempotent)."""
     for event, handler, where in _HANDLERS:
-        unique = f"{_UNIQUE}-{event}-{where}"
+        unique = f"{_UNIQUE}-{event}-{handler.__name__}"
         try:
             if where == "first":
                 emitter.register_first(event, handler, unique_id=unique)

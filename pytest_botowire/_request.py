@@ -170,22 +170,27 @@ def _aws_chunked(body: Any, cap: int) -> BodySnapshot:
     return BodySnapshot(b"".join(parts), size, decoded=b"".join(decoded), decoded_size=decoded_size)
 
 
+def _kept(data: bytes, cap: int) -> BodySnapshot:
+    if len(data) <= cap:
+        return BodySnapshot(data, len(data))
+    return BodySnapshot(None, len(data), note="over the capture cap")
+
+
 def snapshot_body(body: Any, headers: Headers, cap: int) -> BodySnapshot:
     """Capture a body's bytes (up to ``cap``) and exact size, leaving streams where they were."""
     if body is None:
         return BodySnapshot(b"", 0)
     if isinstance(body, bytes):
-        return BodySnapshot(body if len(body) <= cap else None, len(body))
+        return _kept(body, cap)
     if isinstance(body, (bytearray, memoryview)):
-        data = bytes(body)
-        return BodySnapshot(data if len(data) <= cap else None, len(data))
+        return _kept(bytes(body), cap)
     if isinstance(body, str):
         # http.client sends a str body as ISO-8859-1; botocore's str bodies are ASCII forms.
         try:
             data = body.encode("iso-8859-1")
         except UnicodeEncodeError:
             data = body.encode("utf-8")
-        return BodySnapshot(data if len(data) <= cap else None, len(data))
+        return _kept(data, cap)
     declared = _declared_length(headers)
     if type(body).__name__ == "AwsChunkedWrapper" and hasattr(body, "_raw"):
         try:

@@ -1,0 +1,57 @@
+"""``botowire_gzip``: gzip the requests of every client for the duration of one test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pytest_botowire._capture import Recorder
+from pytest_botowire._gzip import DEFAULT_LEVEL, GzipPolicy, warn_unmodeled
+from pytest_botowire._patterns import parse_patterns
+
+
+class BotowireGzip:
+    """What the ``botowire_gzip`` fixture gives: which requests are gzipped during the test.
+
+    It starts with every operation whose service model declares gzip request compression
+    (CloudWatch ``PutMetricData``), at any body size. Each call to ``enable`` replaces what is
+    gzipped, so it can widen (name an operation botocore does not compress) or narrow (a
+    single pattern, or a ``min_size``); ``disable`` turns gzip off for the rest of the test.
+    """
+
+    def __init__(self, recorder: Recorder) -> None:
+        self._recorder = recorder
+        self.enable()
+
+    @property
+    def policy(self) -> GzipPolicy | None:
+        """The policy in force, or ``None`` when disabled."""
+        policy: GzipPolicy | None = self._recorder.gzip_policy
+        return policy
+
+    def enable(
+        self,
+        pattern: str | Iterable[str] | None = None,
+        *,
+        min_size: int = 0,
+        level: int = DEFAULT_LEVEL,
+    ) -> None:
+        """Gzip ``pattern`` (default: the operations modeled with gzip) from now on.
+
+        Naming an operation whose model does not declare gzip issues a
+        ``BotowireGzipWarning``: AWS may reject such a request.
+        """
+        __tracebackhide__ = True
+        if pattern is None:
+            policy = GzipPolicy(modeled=True, min_size=min_size, level=level)
+        else:
+            patterns = parse_patterns(pattern)
+            warn_unmodeled(patterns)
+            policy = GzipPolicy(modeled=False, patterns=patterns, min_size=min_size, level=level)
+        self._recorder.gzip_policy = policy
+
+    def disable(self) -> None:
+        """Stop gzipping for the rest of the test."""
+        self._recorder.gzip_policy = None
+
+    def __repr__(self) -> str:
+        return f"<BotowireGzip {self.policy!r}>"
