@@ -7,38 +7,56 @@ with placeholder values of the right type.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pytest_botowire._request import CapturedRequest
 
-_STRICT_CODE = "BotowireUnansweredRequest"
+STRICT_CODE = "BotowireUnansweredRequest"
+
+#: Builds the HTTP response object botocore expects from ``(url, WireResponse)``. aiobotocore
+#: needs its own response type; the aiobotocore integration swaps this per request.
+ResponseFactory = Callable[[str, Any], Any]
 
 
-def _aws_response(url: str, status: int, headers: dict[str, str], body: bytes) -> Any:
-    from pytest_botowire._responses import WireResponse, to_aws_response
+def _default_factory(url: str, wire: Any) -> Any:
+    from pytest_botowire._responses import to_aws_response
 
-    return to_aws_response(url, WireResponse(status=status, headers=headers, body=body))
+    return to_aws_response(url, wire)
+
+
+_factories: list[tuple[Callable[[], bool], ResponseFactory]] = []
+
+
+def register_factory(applies: Callable[[], bool], factory: ResponseFactory) -> None:
+    """Use ``factory`` for the requests where ``applies()`` is true (e.g. inside aiobotocore)."""
+    _factories.append((applies, factory))
+
+
+def build_response(url: str, wire: Any) -> Any:
+    """The response object for the client that sent the request at ``url``."""
+    for applies, factory in _factories:
+        if applies():
+            return factory(url, wire)
+    return _default_factory(url, wire)
 
 
 def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> Any:
     """A successful placeholder response, or in ``strict`` mode an error naming the request."""
     from pytest_botowire._patterns import service_model
-    from pytest_botowire._responses import (
-        serialize_error,
-        serialize_response,
-        synthesize_output,
-        to_aws_response,
-    )
+    from pytest_botowire._responses import serialize_error, serialize_response, synthesize_output
 
     operation_model = service_model(captured.service).operation_model(captured.operation)
     if strict:
         wire = serialize_error(
             operation_model,
-            _STRICT_CODE,
+            STRICT_CODE,
             f"pytest-botowire strict mode: nothing answered {captured.name}; "
             "register a response with botowire.respond() or use mode='offline'",
             status=400,
         )
     else:
-        wire = serialize_response(operation_model, synthesize_output(operation_model))
-    return to_aws_response(str(request.url), wire)
+        wire = serialize_response(
+            operation_model, synthesize_output(operation_model, captured.params)
+        )
+    return build_response(str(request.url), wire)

@@ -1,0 +1,1 @@
+"""The example suite imports the publisher from this folder."""

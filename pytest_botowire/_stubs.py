@@ -1,0 +1,215 @@
+"""``botowire.respond``: wire-level answers, queued per pattern, given at ``before-send``.
+
+A registered response is serialized into the operation's own protocol when a request uses
+it, then parsed by botocore as if AWS had sent it: the client returns exactly what it would
+return, an error raises the modeled exception class, and botocore's retry logic runs on
+throttling and 5xx errors as it would against AWS.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pytest_botowire._patterns import Pattern, parse_patterns, service_model
+from pytest_botowire._request import CapturedRequest
+
+
+class Response:
+    """One ``botowire.respond(...)`` registration; ``used`` counts the requests it answered."""
+
+    __slots__ = ("data", "error", "headers", "message", "patterns", "status", "times", "used")
+
+    def __init__(
+        self,
+        patterns: tuple[Pattern, ...],
+        data: Mapping[str, Any] | None,
+        *,
+        error: str | None,
+        message: str | None,
+        status: int | None,
+        headers: Mapping[str, str] | None,
+        times: int | None,
+    ) -> None:
+        self.patterns = patterns
+        self.data = data
+        self.error = error
+        self.message = message
+        self.status = status
+        self.headers = dict(headers) if headers else None
+        self.times = times
+        #: how many requests this response answered so far
+        self.used = 0
+
+    @property
+    def exhausted(self) -> bool:
+        """Whether it answered ``times`` requests already."""
+        return self.times is not None and self.used >= self.times
+
+    def matches(self, request: CapturedRequest) -> bool:
+        """Whether ``request`` is one this response is for."""
+        return any(p.matches(request.service, request.operation) for p in self.patterns)
+
+    def describe(self) -> str:
+        """``'sqs.SendMessage' -> error ThrottlingException (400), used 0 of 2 times``."""
+        target = " or ".join(repr(p.text) for p in self.patterns)
+        if self.error is not None:
+            what = f"error {self.error}" + (f" ({self.status})" if self.status is not None else "")
+        else:
+            what = "data" if self.data else "an empty success"
+            if self.status is not None:
+                what += f" ({self.status})"
+        times = (
+            "every time"
+            if self.times is None
+            else f"{self.times} time{'s' if self.times != 1 else ''}"
+        )
+        return f"{target} -> {what}, used {self.used} of {times}"
+
+    def __repr__(self) -> str:
+        return f"<Response {self.describe()}>"
+
+
+def _check_times(times: object) -> int | None:
+    if times is None:
+        return None
+    if isinstance(times, bool) or not isinstance(times, int):
+        raise TypeError(f"times must be a whole number or None, not {times!r}")
+    if times < 1:
+        raise ValueError(f"times must be at least 1, got {times}")
+    return times
+
+
+def _check_status(status: object) -> int | None:
+    if status is None:
+        return None
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        raise ValueError(f"status must be an HTTP status code from 100 to 599, not {status!r}")
+    return status
+
+
+def _check_headers(headers: object) -> Mapping[str, str] | None:
+    if headers is None:
+        return None
+    if not isinstance(headers, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+    ):
+        raise TypeError("headers must be a dict of str to str")
+    return headers
+
+
+class Responses:
+    """The responses a test registered, consulted in registration order."""
+
+    def __init__(self) -> None:
+        self._items: list[Response] = []
+        self._lock = threading.Lock()
+
+    def add(
+        self,
+        pattern: str | Sequence[str],
+        data: Mapping[str, Any] | None = None,
+        *,
+        error: str | None = None,
+        message: str | None = None,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        times: int | None = None,
+    ) -> Response:
+        """Validate and queue a response (see ``Wire.respond``)."""
+        __tracebackhide__ = True
+        patterns = parse_patterns(pattern)
+        times = _check_times(times)
+        status = _check_status(status)
+        headers = _check_headers(headers)
+        if error is not None:
+            if not isinstance(error, str) or not error:
+                raise TypeError(
+                    f"error must be an error code such as 'ThrottlingException', not {error!r}"
+                )
+            if data is not None:
+                raise ValueError("respond() takes data or error, not both")
+            if status is not None and status < 300:
+                raise ValueError(f"an error response needs an error status (300-599), not {status}")
+        if message is not None and error is None:
+            raise ValueError("message= goes with error=; for a successful response pass data=")
+        if data is not None:
+            if not isinstance(data, Mapping):
+                raise TypeError(
+                    f"data must be a dict shaped like the client method's return value, not {type(data).__name__}"
+                )
+            self._validate(patterns, data)
+        response = Response(
+            patterns,
+            data,
+            error=error,
+            message=message,
+            status=status,
+            headers=headers,
+            times=times,
+        )
+        with self._lock:
+            self._items.append(response)
+        return response
+
+    @staticmethod
+    def _validate(patterns: tuple[Pattern, ...], data: Mapping[str, Any]) -> None:
+        __tracebackhide__ = True
+        from pytest_botowire._responses import validate_output
+
+        if not data:
+            return  # an empty success fits every output shape
+        for pattern in patterns:
+            if pattern.service is None or pattern.operation is None or "*" in pattern.operation:
+                raise ValueError(
+                    f"respond({pattern.text!r}, data=...) needs a pattern naming one operation "
+                    "(like 'sqs.ReceiveMessage') so that data can be checked against its output shape"
+                )
+            validate_output(service_model(pattern.service).operation_model(pattern.operation), data)
+
+    def take(self, request: CapturedRequest) -> Response | None:
+        """The response for ``request`` (counted as used), or ``None``."""
+        with self._lock:
+            for response in self._items:
+                if not response.exhausted and response.matches(request):
+                    response.used += 1
+                    return response
+        return None
+
+    def unused(self) -> list[Response]:
+        """Responses that did not answer as many requests as they were registered for."""
+        with self._lock:
+            return [
+                r for r in self._items if r.used == 0 or (r.times is not None and r.used < r.times)
+            ]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def answer(self, captured: CapturedRequest, request: Any) -> Any:
+        """``Recorder.first_responder``: an ``AWSResponse`` for a matching request, else None."""
+        response = self.take(captured)
+        if response is None:
+            return None
+        from pytest_botowire._responses import serialize_error, serialize_response
+
+        operation_model = service_model(captured.service).operation_model(captured.operation)
+        if response.error is not None:
+            wire = serialize_error(
+                operation_model,
+                response.error,
+                response.message or "",
+                status=response.status,
+                headers=response.headers,
+            )
+        else:
+            wire = serialize_response(
+                operation_model,
+                response.data or {},
+                status=response.status,
+                headers=response.headers,
+            )
+        from pytest_botowire._offline import build_response
+
+        return build_response(str(request.url), wire)
