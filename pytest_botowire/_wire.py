@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 from pytest_botowire._assertions import Assertable, bullets, plural
@@ -11,6 +11,8 @@ from pytest_botowire._request import CapturedRequest
 
 if TYPE_CHECKING:
     from pytest_botowire._capture import Recorder
+    from pytest_botowire._checks import LimitExplanation
+    from pytest_botowire._stubs import Response
 
 
 class RequestSequence(Assertable, Sequence[CapturedRequest]):
@@ -155,3 +157,50 @@ class Wire(RequestSequence):
     def clear(self) -> None:
         """Forget the requests captured so far (for example after set-up calls)."""
         self._recorder.reset()
+
+    def respond(
+        self,
+        pattern: str | Sequence[str],
+        data: Mapping[str, Any] | None = None,
+        *,
+        error: str | None = None,
+        message: str | None = None,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        times: int | None = None,
+    ) -> Response:
+        """Answer the next requests matching ``pattern`` at the wire, in any mode.
+
+        ``data`` is shaped like the client method's return value (as ``Stubber.add_response``
+        takes it) and is checked against the operation's output shape now; it is serialized
+        in the operation's own protocol and parsed back by botocore. ``error="Throttling"``
+        (with ``status``, default the error's modeled status or 400) answers with that service
+        error, so botocore raises the modeled exception and retries as against AWS.
+        Responses are used in the order registered; ``times=None`` answers every matching
+        request, ``times=N`` the next N. A response never used fails the test at its end
+        (opt out with ``@pytest.mark.botowire(assert_all_responses_used=False)``).
+        """
+        __tracebackhide__ = True
+        responses = self._recorder.responses
+        if responses is None:
+            raise RuntimeError("respond() needs the botowire fixture's recorder")
+        response: Response = responses.add(
+            pattern, data, error=error, message=message, status=status, headers=headers, times=times
+        )
+        return response
+
+    def limit_for(self, request: CapturedRequest | str) -> LimitExplanation:
+        """Which limit rules apply to ``request`` in this test, and why.
+
+        ``request`` is a captured request (its parameters and sizes are measured) or a name
+        like ``"sqs.SendMessage"`` (nothing is measured). The rules are the test's markers
+        over the run's options (``--botowire-aws-limits``, ``--botowire-max-payload``, ini
+        ``botowire_limits``); ``str()`` of the result tells where each comes from and why each
+        matching rule applies or not.
+        """
+        __tracebackhide__ = True
+        from pytest_botowire._checks import explain_limits
+
+        factory = self._extra.get("limits")
+        limits = factory() if factory is not None else None
+        return explain_limits(limits, request, self._recorder.test_id)

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Generator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_botowire import _capture
+from pytest_botowire import _aio, _capture
 from pytest_botowire._capture import DEFAULT_BODY_CAP, MODES, Recorder
 from pytest_botowire._options import MARKER_SIGNATURE, MarkerOptions, marker_options
+from pytest_botowire._reporting import ReportingPlugin, SuiteLimits
 from pytest_botowire._wire import Wire
 
+if TYPE_CHECKING:
+    from pytest_botowire._gzip_fixture import BotowireGzip
+
 _capture.install()
+_aio.install()
 
 RECORDER_KEY = pytest.StashKey[Recorder]()
 OPTIONS_KEY = pytest.StashKey[MarkerOptions]()
@@ -35,6 +41,11 @@ class _Session:
         )
         #: capture every test, even those that never ask for the fixture
         self.capture_all = False
+        #: the run's limits and report (--botowire-max-payload, --botowire-aws-limits, ...)
+        self.limits = SuiteLimits(config, on_active=self._capture_everything)
+
+    def _capture_everything(self) -> None:
+        self.capture_all = True
 
 
 def _read_mode(config: pytest.Config) -> str:
@@ -55,6 +66,13 @@ def _read_int(config: pytest.Config, ini: str, flag: str, default: int) -> int:
     if not text.isdigit():
         raise pytest.UsageError(f"{flag} / {ini} takes a whole number of bytes, got {raw!r}")
     return int(text)
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Add ``pytest_botowire_limits`` (see ``pytest_botowire.hooks``)."""
+    from pytest_botowire import hooks
+
+    pluginmanager.add_hookspecs(hooks)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -84,6 +102,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "botowire_body_cap", "bytes of each request body to keep (default 8388608)", default=""
     )
+    from pytest_botowire._reporting import add_options
+
+    add_options(group, parser)
+    from pytest_botowire._requests_capture import add_options as add_requests_options
+
+    add_requests_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -94,6 +118,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "the closest marker wins and keys merge.",
     )
     config.stash[SESSION_KEY] = _Session(config)
+    config.pluginmanager.register(
+        ReportingPlugin(config, config.stash[SESSION_KEY].limits), "botowire-reporting"
+    )
 
 
 def _options(item: pytest.Item) -> MarkerOptions:
@@ -127,6 +154,9 @@ def _start(item: pytest.Item, mode: str | None) -> Recorder:
 def _stop(item: pytest.Item) -> None:
     recorder = item.stash.get(RECORDER_KEY, None)
     if recorder is not None:
+        from pytest_botowire import _requests_capture
+
+        _requests_capture.stop(recorder)
         _capture.deactivate(recorder)
     saved = item.stash.get(ENV_KEY, None)
     if saved is not None:
@@ -136,13 +166,28 @@ def _stop(item: pytest.Item) -> None:
             else:
                 os.environ[name] = value
         del item.stash[ENV_KEY]
+    if recorder is not None:
+        from pytest_botowire._reporting import collect
+
+        collect(item, recorder)  # the run's summary and report
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Start passive capture before any fixture runs, when the run captures every test."""
-    if item.config.stash[SESSION_KEY].capture_all:
-        _start(item, None)
+    """Start passive capture before any fixture runs, when the run captures every test.
+
+    A test marked ``botowire(gzip=...)`` is captured too, with its gzip policy in force from
+    the first fixture on.
+    """
+    gzip = _options(item).gzip
+    if item.config.stash[SESSION_KEY].capture_all or gzip not in (None, False):
+        recorder = _start(item, None)
+        if gzip not in (None, False):
+            from pytest_botowire._gzip_fixture import BotowireGzip
+
+            control = BotowireGzip(recorder)
+            if gzip is not True:
+                control.enable(gzip)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -180,6 +225,33 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     return result
 
 
+def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str] | None:
+    """Explain a comparison with captured ``Headers`` with their secrets redacted.
+
+    pytest explains a comparison of mappings with their raw values, which would print the
+    signature in ``Authorization`` and the session token; this explanation redacts them.
+    """
+    from collections.abc import Mapping
+
+    from pytest_botowire._redact import redact_headers
+    from pytest_botowire._request import Headers
+
+    if not isinstance(left, Headers) and not isinstance(right, Headers):
+        return None
+    sides = [redact_headers(s) if isinstance(s, Mapping) else s for s in (left, right)]
+    lines = [f"{sides[0]!r} {op} {sides[1]!r}", "Headers compared (secret values redacted):"]
+    shown_left, shown_right = sides
+    if isinstance(shown_left, dict) and isinstance(shown_right, dict):
+        for key in sorted(shown_left.keys() | shown_right.keys()):
+            if key not in shown_right:
+                lines.append(f"  only on the left: {key}: {shown_left[key]!r}")
+            elif key not in shown_left:
+                lines.append(f"  only on the right: {key}: {shown_right[key]!r}")
+            elif left[key] != right[key]:  # type: ignore[index]
+                lines.append(f"  differs: {key}: {shown_left[key]!r} != {shown_right[key]!r}")
+    return lines
+
+
 @pytest.hookimpl(wrapper=True, trylast=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
     """Stop capturing once every fixture of the test is torn down."""
@@ -205,15 +277,47 @@ def botowire(request: pytest.FixtureRequest) -> Wire:
     options = _options(item)
     mode = options.mode or settings.mode
     recorder = _start(item, mode)
+    if recorder.responses is None:
+        from pytest_botowire._stubs import Responses
+
+        recorder.responses = Responses()
+        recorder.first_responder = recorder.responses.answer
     if mode in ("offline", "strict"):
         from pytest_botowire._offline import offline_answer
 
         recorder.last_responder = offline_answer
+        recorder.fake_credentials = True
         added = _capture.offline_environment()
         if added:
             item.stash[ENV_KEY] = {name: os.environ.get(name) for name in added}
             os.environ.update(added)
+    # AWS requests sent with the requests library join the same sequence (_requests_capture)
+    from pytest_botowire import _requests_capture
+
+    _requests_capture.start(recorder, item.config.getini("botowire_hosts"))
+    # undone with this fixture, so patches of mocks set up around it are undone in LIFO order
+    request.addfinalizer(lambda: _requests_capture.stop(recorder))  # noqa: PT021
     # Capture stays on until the test's last fixture is torn down (see
     # pytest_runtest_teardown): a fixture torn down after this one is still captured and,
     # offline, still kept off the network.
-    return Wire(recorder)
+    wire = Wire(recorder)
+    from pytest_botowire._checks import item_limits
+
+    wire._extra["limits"] = lambda: item_limits(item, options)
+    return wire
+
+
+@pytest.fixture
+def botowire_gzip(request: pytest.FixtureRequest) -> BotowireGzip:
+    """Gzip, for this test, the requests of every client (created before or during it).
+
+    Starts with every operation whose model declares gzip request compression, whatever the
+    body size; ``botowire_gzip.enable(pattern, min_size=...)`` changes what is gzipped and
+    ``botowire_gzip.disable()`` stops it. Bodies are gzipped at ``before-sign`` with
+    ``gzip_request_body``, so nothing is gzipped twice and signatures stay valid.
+    """
+    from pytest_botowire._gzip_fixture import BotowireGzip
+
+    item = request.node
+    recorder = item.stash.get(RECORDER_KEY, None) or _start(item, None)
+    return BotowireGzip(recorder)

@@ -1,0 +1,791 @@
+"""Run-wide limits, the terminal summary, the JSON report, and their pytest-xdist plumbing.
+
+``SuiteLimits`` reads ``--botowire-max-payload``, ``--botowire-aws-limits``,
+``--botowire-report`` and the ini keys ``botowire_max_payload``, ``botowire_aws_limits``,
+``botowire_report``, ``botowire_limits`` plus the ``pytest_botowire_limits`` hook. Any of them
+makes the run capture every test passively.
+
+``collect(item, recorder)`` is called when a test's recorder stops: it folds the test's
+requests into the run's ``Collector``, which keeps a few numbers per operation (and, only when
+a report is asked for, a few numbers per request), never a body or a header. Under
+pytest-xdist each worker ships its ``Collector`` to the controller in
+``config.workeroutput["botowire"]`` and the controller merges them in
+``pytest_testnodedown``; the summary and the report come from the controller alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import re
+from collections.abc import Callable, Generator, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_botowire._assertions import README, plural
+from pytest_botowire._limits import Check, Rule, parse_rule_line, payload_rule
+
+if TYPE_CHECKING:
+    from pytest_botowire._capture import Recorder
+
+#: the version of the JSON report's layout (``"schema"``); bumped on incompatible changes
+REPORT_SCHEMA = 1
+#: the README section the summary and failure messages point to
+LIMITS_DOCS = f"{README}payload-limits-in-ci"
+COLLECTOR_KEY = pytest.StashKey["Collector"]()
+_WORKER_KEY = "botowire"
+_BYTES = re.compile(r"^\d+(?:_\d+)*$")
+
+
+# --------------------------------------------------------------------------- the settings
+
+
+def add_options(group: Any, parser: pytest.Parser) -> None:
+    """Register the limit and report options and their ini forms (from ``pytest_addoption``)."""
+    group.addoption(
+        "--botowire-max-payload",
+        dest="botowire_max_payload",
+        action="append",
+        default=None,
+        metavar="[PATTERN=]BYTES",
+        help="fail a test that sends a request body over BYTES on the wire; PATTERN=BYTES "
+        "limits one operation ('sqs.SendMessage=262144'); repeatable, the most specific "
+        "pattern wins. Captures every test.",
+    )
+    group.addoption(
+        "--botowire-aws-limits",
+        dest="botowire_aws_limits",
+        action="store_true",
+        default=None,
+        help="fail a test that sends a request AWS would reject for its size or entry count "
+        "(the built-in AWS limits table). Captures every test.",
+    )
+    group.addoption(
+        "--botowire-report",
+        dest="botowire_report",
+        default=None,
+        metavar="PATH",
+        help="write a JSON report of every captured request and operation to PATH. "
+        "Captures every test.",
+    )
+    parser.addini(
+        "botowire_max_payload",
+        "request body limits like --botowire-max-payload: BYTES or PATTERN=BYTES, one a line",
+        type="linelist",
+        default=[],
+    )
+    parser.addini(
+        "botowire_aws_limits",
+        "check every request against the built-in AWS limits table (like --botowire-aws-limits)",
+        type="bool",
+        default=False,
+    )
+    parser.addini(
+        "botowire_report",
+        "write the JSON report to this path (relative to the ini file)",
+        default="",
+    )
+    parser.addini(
+        "botowire_limits",
+        "your own limit rules, one a line: PATTERN MEASURE<=LIMIT [source], MEASURE body_bytes "
+        "or decoded_body_bytes (add or override rows of the AWS limits table)",
+        type="linelist",
+        default=[],
+    )
+
+
+def normalize_pattern(text: str) -> str:
+    """A validated pattern in the limits engine's form (client name, API operation name).
+
+    ``"cloudwatch-logs.put_log_events"`` becomes ``"logs.PutLogEvents"``; ``"*"`` stays.
+    Raises ``ValueError``/``TypeError`` naming the closest valid names for a typo.
+    """
+    from pytest_botowire._patterns import parse_pattern
+
+    parsed = parse_pattern(text)
+    if parsed.service is None and parsed.operation is None:
+        return "*"
+    return f"{parsed.service or '*'}.{parsed.operation or '*'}"
+
+
+def parse_max_payload(values: Sequence[str], origin: str) -> tuple[Rule, ...]:
+    """Rules from ``--botowire-max-payload`` values: ``BYTES`` or ``PATTERN=BYTES``.
+
+    Raises ``pytest.UsageError`` naming ``origin`` and the bad value.
+    """
+    rules: list[Rule] = []
+    for raw in values:
+        text = str(raw).strip()
+        if not text:
+            continue
+        pattern, _, number = text.rpartition("=")
+        pattern = pattern.strip() or "*"
+        number = number.strip()
+        if not _BYTES.match(number):
+            raise pytest.UsageError(
+                f"{origin}: {raw!r} is not BYTES or PATTERN=BYTES; BYTES is a whole number of "
+                "bytes (underscores allowed, no units), e.g. 1048576 or sqs.SendMessage=262144"
+            )
+        try:
+            normalized = normalize_pattern(pattern)
+        except (TypeError, ValueError) as exc:
+            raise pytest.UsageError(f"{origin}: {raw!r}: {exc}") from None
+        rules.append(payload_rule(normalized, int(number), f"{origin} {text}"))
+    return tuple(rules)
+
+
+def _user_rule(rule: Rule, origin: str) -> Rule:
+    """Validate a user rule's pattern and put it in the engine's form."""
+    try:
+        normalized = normalize_pattern(rule.pattern)
+    except (TypeError, ValueError) as exc:
+        raise pytest.UsageError(f"{origin}: rule {rule.id!r}: {exc}") from None
+    if normalized == rule.pattern:
+        return rule
+    changes: dict[str, Any] = {"pattern": normalized}
+    if rule.id == f"user.{rule.pattern}.{rule.measure}":
+        changes["id"] = f"user.{normalized}.{rule.measure}"
+    return dataclasses.replace(rule, **changes)
+
+
+def parse_limit_lines(lines: Iterable[str], origin: str) -> tuple[Rule, ...]:
+    """Rules from ``botowire_limits`` lines (``PATTERN MEASURE<=LIMIT [source]``)."""
+    rules: list[Rule] = []
+    for line in lines:
+        if not str(line).strip() or str(line).lstrip().startswith("#"):
+            continue
+        try:
+            rule = parse_rule_line(str(line))
+        except ValueError as exc:
+            raise pytest.UsageError(f"{origin}: {exc}") from None
+        rules.append(_user_rule(rule, origin))
+    return tuple(rules)
+
+
+def _hook_rules(result: Any) -> tuple[Rule, ...]:
+    origin = "pytest_botowire_limits"
+    if result is None:
+        return ()
+    if isinstance(result, (Rule, str)) or not isinstance(result, Iterable):
+        raise pytest.UsageError(
+            f"{origin} must return a list of pytest_botowire.Rule or rule lines, not {result!r}"
+        )
+    rules: list[Rule] = []
+    for entry in result:
+        if isinstance(entry, Rule):
+            rules.append(_user_rule(entry, origin))
+        elif isinstance(entry, str):
+            for rule in parse_limit_lines([entry], origin):
+                if rule.source == "ini botowire_limits":  # the line named no source
+                    rule = dataclasses.replace(rule, source=f"{origin} hook")
+                rules.append(rule)
+        else:
+            raise pytest.UsageError(
+                f"{origin} returned {entry!r}; expected a pytest_botowire.Rule or a line "
+                "'PATTERN MEASURE<=LIMIT [source]'"
+            )
+    return tuple(rules)
+
+
+def _option_or_ini(config: pytest.Config, dest: str) -> tuple[Any, str]:
+    """The command-line value when given, else the ini value, with where it came from."""
+    value = config.getoption(dest, None)
+    if value not in (None, "", []):
+        return value, "--" + dest.replace("_", "-")
+    try:
+        return config.getini(dest), f"ini {dest}"
+    except (ValueError, pytest.UsageError) as exc:  # an invalid bool
+        raise pytest.UsageError(f"ini {dest}: {exc}") from None
+
+
+class SuiteLimits:
+    """The run's limit settings: what every test of the run is checked against.
+
+    ``active`` is true when any option asks for checks or a report; then every test is
+    captured passively (``on_active`` is called, also when a late ``conftest.py`` adds rules).
+    """
+
+    def __init__(self, config: pytest.Config, on_active: Callable[[], None]) -> None:
+        self._on_active = on_active
+        values, origin = _option_or_ini(config, "botowire_max_payload")
+        if isinstance(values, str):
+            values = [values]
+        #: ``--botowire-max-payload`` / ini ``botowire_max_payload`` rules
+        self.max_payload: tuple[Rule, ...] = parse_max_payload(list(values or ()), origin)
+        #: the option or ini key they came from, for messages
+        self.max_payload_origin = origin
+        aws, aws_origin = _option_or_ini(config, "botowire_aws_limits")
+        #: whether the built-in AWS limits table applies to every test
+        self.aws_limits = bool(aws)
+        #: what turned the table on, for messages
+        self.aws_origin = aws_origin
+        #: ini ``botowire_limits`` rules, then ``pytest_botowire_limits`` hook rules
+        self.user_rules: tuple[Rule, ...] = parse_limit_lines(
+            config.getini("botowire_limits") or (), "ini botowire_limits"
+        )
+        #: where the JSON report goes, or ``None``
+        self.report_path = _report_path(config)
+        #: ``ItemLimits`` shared by tests that ask for the same rules (see ``item_limits``)
+        self.shared_limits: dict[Any, Any] = {}
+        if self.active:
+            on_active()
+        config.hook.pytest_botowire_limits.call_historic(
+            kwargs={"config": config}, result_callback=self._add_hook_result
+        )
+
+    def _add_hook_result(self, result: Any) -> None:
+        rules = _hook_rules(result)
+        if rules:
+            self.user_rules = (*self.user_rules, *rules)
+            self._on_active()
+
+    @property
+    def active(self) -> bool:
+        """Whether any run-wide check or the report is asked for."""
+        return bool(
+            self.max_payload or self.aws_limits or self.user_rules or self.report_path is not None
+        )
+
+
+def _report_path(config: pytest.Config) -> Path | None:
+    value = config.getoption("botowire_report", None)
+    if value:
+        base, origin = config.invocation_params.dir, "--botowire-report"
+    else:
+        value = config.getini("botowire_report")
+        base = config.inipath.parent if config.inipath else config.rootpath
+        origin = "ini botowire_report"
+    text = str(value or "").strip()
+    if not text:
+        return None
+    path = (base / text).resolve()
+    if path.is_dir():
+        raise pytest.UsageError(f"{origin}={text!r} is a directory; give a file name")
+    return path
+
+
+# --------------------------------------------------------------------------- aggregation
+
+
+def _ratio(value: int, limit: int) -> float:
+    if limit == 0:
+        return 0.0 if value == 0 else math.inf
+    return value / limit
+
+
+def headroom_percent(value: int, limit: int) -> float | None:
+    """How far under ``limit`` a ``value`` stays, in percent of the limit, rounded down.
+
+    Negative when over the limit; ``None`` for a zero limit.
+    """
+    if limit == 0:
+        return None
+    return math.floor((limit - value) * 1000 / limit) / 10
+
+
+@dataclasses.dataclass(slots=True)
+class LimitStat:
+    """The largest value one rule measured for an operation."""
+
+    rule: str
+    measure: str
+    limit: int
+    unit: str
+    source: str
+    value: int | None = None
+
+    def fold(self, value: int | None) -> None:
+        """Keep the larger of the two values."""
+        if value is not None and (self.value is None or value > self.value):
+            self.value = value
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"rule", "measure", "value", "limit", "unit"}`` (the report's limit object)."""
+        return {
+            "rule": self.rule,
+            "measure": self.measure,
+            "value": self.value,
+            "limit": self.limit,
+            "unit": self.unit,
+        }
+
+    @property
+    def breached(self) -> bool:
+        """Measured over the limit."""
+        return self.value is not None and self.value > self.limit
+
+
+def binding(stats: Iterable[LimitStat]) -> LimitStat | None:
+    """The limit with the least headroom (measured ones first), or ``None`` when none."""
+    best: LimitStat | None = None
+    best_ratio = -1.0
+    for stat in stats:
+        ratio = -0.5 if stat.value is None else _ratio(stat.value, stat.limit)
+        if best is None or ratio > best_ratio:
+            best, best_ratio = stat, ratio
+    return best
+
+
+def _stat_of(check: Check) -> LimitStat:
+    rule = check.rule
+    return LimitStat(rule.id, rule.measure, rule.limit, rule.unit, rule.source, check.value)
+
+
+@dataclasses.dataclass
+class OperationStats:
+    """What the summary says about one ``service.Operation``."""
+
+    service: str
+    operation: str
+    requests: int = 0
+    largest_size: int | None = None
+    largest_decoded_size: int | None = None
+    gzipped: int = 0
+    breaches: int = 0
+    limits: dict[tuple[str, int], LimitStat] = dataclasses.field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """``"service.Operation"``."""
+        return f"{self.service}.{self.operation}"
+
+    def add(self, size: int | None, decoded: int | None, gzipped: bool, breached: bool) -> None:
+        """Count one request."""
+        self.requests += 1
+        self.largest_size = _larger(self.largest_size, size)
+        self.largest_decoded_size = _larger(self.largest_decoded_size, decoded)
+        self.gzipped += gzipped
+        self.breaches += breached
+
+    def fold(self, stat: LimitStat) -> None:
+        """Keep the largest value measured for a rule."""
+        key = (stat.rule, stat.limit)
+        mine = self.limits.get(key)
+        if mine is None:
+            self.limits[key] = dataclasses.replace(stat)
+        else:
+            mine.fold(stat.value)
+
+    def merge(self, other: OperationStats) -> None:
+        """Fold in another worker's numbers for the same operation."""
+        self.requests += other.requests
+        self.largest_size = _larger(self.largest_size, other.largest_size)
+        self.largest_decoded_size = _larger(self.largest_decoded_size, other.largest_decoded_size)
+        self.gzipped += other.gzipped
+        self.breaches += other.breaches
+        for stat in other.limits.values():
+            self.fold(stat)
+
+    @property
+    def binding(self) -> LimitStat | None:
+        """The applicable limit with the least headroom."""
+        return binding(self.limits.values())
+
+    def to_json(self) -> dict[str, Any]:
+        """The report's entry for this operation."""
+        limit = self.binding
+        return {
+            "name": self.name,
+            "service": self.service,
+            "operation": self.operation,
+            "requests": self.requests,
+            "largest_size": self.largest_size,
+            "largest_decoded_size": self.largest_decoded_size,
+            "gzipped": self.gzipped,
+            "gzipped_share": round(self.gzipped / self.requests, 4) if self.requests else 0.0,
+            "breaches": self.breaches,
+            "limit": None if limit is None else limit.to_json(),
+            "source": None if limit is None else limit.source,
+            "headroom_percent": (
+                None
+                if limit is None or limit.value is None
+                else headroom_percent(limit.value, limit.limit)
+            ),
+        }
+
+    def to_wire(self) -> dict[str, Any]:
+        """Plain data for ``workeroutput`` (every rule kept, not only the binding one)."""
+        data = dataclasses.asdict(self)
+        data["limits"] = [dataclasses.asdict(stat) for stat in self.limits.values()]
+        return data
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> OperationStats:
+        """The inverse of ``to_wire``."""
+        fields = dict(data)
+        limits = [LimitStat(**stat) for stat in fields.pop("limits")]
+        stats = cls(**fields)
+        for stat in limits:
+            stats.fold(stat)
+        return stats
+
+
+def _larger(a: int | None, b: int | None) -> int | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return max(a, b)
+
+
+class RequestRow:
+    """The few numbers the report keeps about one request (never a body or a header)."""
+
+    __slots__ = (
+        "attempt",
+        "breaches",
+        "decoded_size",
+        "encodings",
+        "limit",
+        "operation",
+        "service",
+        "size",
+        "test",
+    )
+
+    def __init__(
+        self,
+        test: str,
+        service: str,
+        operation: str,
+        attempt: int,
+        size: int | None,
+        decoded_size: int | None,
+        encodings: tuple[str, ...],
+        limit: LimitStat | None,
+        breaches: tuple[str, ...],
+    ) -> None:
+        self.test = test
+        self.service = service
+        self.operation = operation
+        self.attempt = attempt
+        self.size = size
+        self.decoded_size = decoded_size
+        self.encodings = encodings
+        self.limit = limit
+        self.breaches = breaches
+
+    def to_json(self) -> dict[str, Any]:
+        """The report's entry for this request."""
+        return {
+            "test": self.test,
+            "service": self.service,
+            "operation": self.operation,
+            "attempt": self.attempt,
+            "size": self.size,
+            "decoded_size": self.decoded_size,
+            "encodings": list(self.encodings),
+            "limit": None if self.limit is None else self.limit.to_json(),
+            "source": None if self.limit is None else self.limit.source,
+            "passed": not self.breaches,
+            "breaches": list(self.breaches),
+        }
+
+
+class Collector:
+    """The run's captured requests, reduced to the summary's and the report's numbers."""
+
+    def __init__(self, keep_rows: bool) -> None:
+        #: keep one ``RequestRow`` per request (only for the JSON report)
+        self.keep_rows = keep_rows
+        self.operations: dict[str, OperationStats] = {}
+        self.rows: list[RequestRow | dict[str, Any]] = []
+        self.requests = 0
+        self.tests = 0
+        #: breaches no test failure reported (sent in teardown, or by a skipped test)
+        self.unreported = 0
+
+    def __bool__(self) -> bool:
+        return self.requests > 0
+
+    def add(self, test_id: str, request: Any, checks: Sequence[Check], reported: bool) -> None:
+        """Fold one captured request and its limit checks in."""
+        service, operation = request.service, request.operation
+        name = f"{service}.{operation}"
+        stats = self.operations.get(name)
+        if stats is None:
+            stats = self.operations[name] = OperationStats(service, operation)
+        breaches = tuple(check.rule.id for check in checks if check.breached)
+        encodings = tuple(request.encodings)
+        size = request.size
+        try:
+            decoded = request.decoded_size
+        except Exception:
+            decoded = None
+        stats.add(size, decoded, "gzip" in encodings or "x-gzip" in encodings, bool(breaches))
+        limit_stats = [_stat_of(check) for check in checks]
+        for stat in limit_stats:
+            stats.fold(stat)
+        self.requests += 1
+        if breaches and not reported:
+            self.unreported += 1
+        if self.keep_rows:
+            self.rows.append(
+                RequestRow(
+                    test_id,
+                    service,
+                    operation,
+                    int(request.attempt),
+                    size,
+                    decoded,
+                    encodings,
+                    binding(limit_stats),
+                    breaches,
+                )
+            )
+
+    # -- xdist ------------------------------------------------------------------------
+    def to_wire(self) -> dict[str, Any]:
+        """Plain data a worker sends to the controller."""
+        return {
+            "requests": self.requests,
+            "tests": self.tests,
+            "unreported": self.unreported,
+            "operations": [stats.to_wire() for stats in self.operations.values()],
+            "rows": [row.to_json() if isinstance(row, RequestRow) else row for row in self.rows],
+        }
+
+    def merge(self, data: dict[str, Any]) -> None:
+        """Fold in what one worker sent."""
+        self.requests += int(data.get("requests", 0))
+        self.tests += int(data.get("tests", 0))
+        self.unreported += int(data.get("unreported", 0))
+        for entry in data.get("operations", ()):
+            stats = OperationStats.from_wire(entry)
+            mine = self.operations.get(stats.name)
+            if mine is None:
+                self.operations[stats.name] = stats
+            else:
+                mine.merge(stats)
+        if self.keep_rows:
+            self.rows.extend(data.get("rows", ()))
+
+    # -- output -----------------------------------------------------------------------
+    def ordered(self) -> list[OperationStats]:
+        """Operations with breaches first, then by least headroom, then by name."""
+
+        def key(stats: OperationStats) -> tuple[int, float, str]:
+            limit = stats.binding
+            ratio = (
+                0.0 if limit is None or limit.value is None else limit.value / max(1, limit.limit)
+            )
+            return (0 if stats.breaches else 1, -ratio, stats.name)
+
+        return sorted(self.operations.values(), key=key)
+
+    def report(self) -> dict[str, Any]:
+        """The JSON report (see the README's "JSON report" section for the schema)."""
+        from pytest_botowire import __version__
+
+        return {
+            "schema": REPORT_SCHEMA,
+            "botowire_version": __version__,
+            "totals": {
+                "tests": self.tests,
+                "requests": self.requests,
+                "breaches": sum(stats.breaches for stats in self.operations.values()),
+                "unreported_breaches": self.unreported,
+            },
+            "requests": [
+                row.to_json() if isinstance(row, RequestRow) else row for row in self.rows
+            ],
+            "operations": [stats.to_json() for stats in self.ordered()],
+        }
+
+    def write_report(self, path: Path) -> None:
+        """Write the JSON report, one request per line."""
+        data = self.report()
+        requests = data.pop("requests")
+        operations = data.pop("operations")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as out:
+            out.write("{\n")
+            for key, value in data.items():
+                out.write(f"  {json.dumps(key)}: {json.dumps(value)},\n")
+            for key, entries, last in (
+                ("requests", requests, False),
+                ("operations", operations, True),
+            ):
+                out.write(f'  "{key}": [')
+                for index, entry in enumerate(entries):
+                    out.write(",\n    " if index else "\n    ")
+                    out.write(json.dumps(entry))
+                out.write("\n  ]" if entries else "]")
+                out.write("\n" if last else ",\n")
+            out.write("}\n")
+
+
+def collect(item: pytest.Item, recorder: Recorder) -> None:
+    """Fold a test's captured requests into the run's summary (when its recorder stops)."""
+    collector = item.config.stash.get(COLLECTOR_KEY, None)
+    if collector is None:
+        return
+    from pytest_botowire._checks import CHECKED_KEY, item_limits
+
+    checked = item.stash.get(CHECKED_KEY, None)
+    if CHECKED_KEY in item.stash:
+        del item.stash[CHECKED_KEY]
+    requests = list(recorder.requests)
+    if not requests:
+        return
+    limits = None
+    collector.tests += 1
+    for request in requests:
+        checks = None if checked is None else checked.get(id(request))
+        reported = checks is not None
+        if checks is None:
+            if limits is None:
+                limits = item_limits(item)
+            checks = limits.check(request)
+        collector.add(item.nodeid, request, checks, reported)
+
+
+# --------------------------------------------------------------------------- the summary
+
+
+def _bytes(value: int | None) -> str:
+    return "?" if value is None else f"{value:,}"
+
+
+def _limit_cell(limit: LimitStat | None) -> str:
+    if limit is None:
+        return "-"
+    return f"{limit.limit:,} {limit.unit} ({limit.rule})"
+
+
+def _headroom_cell(limit: LimitStat | None) -> str:
+    if limit is None:
+        return "-"
+    if limit.value is None:
+        return "not measured"
+    if limit.breached:
+        over = limit.value - limit.limit
+        unit = limit.unit[:-1] if over == 1 and limit.unit.endswith("s") else limit.unit
+        return f"OVER by {over:,} {unit}"
+    percent = headroom_percent(limit.value, limit.limit)
+    return "-" if percent is None else f"{percent:.1f}%"
+
+
+def summary_lines(collector: Collector, report_path: Path | None) -> list[str]:
+    """The lines of the terminal summary's "botowire" section (without its title)."""
+    ops = collector.ordered()
+    breaches = sum(stats.breaches for stats in ops)
+    headline = (
+        f"{plural(collector.requests, 'request')} to {plural(len(ops), 'operation')} "
+        f"captured in {plural(collector.tests, 'test')}"
+    )
+    if breaches:
+        headline += f"; {plural(breaches, 'request')} over a limit"
+    lines = [headline]
+    header = ("operation", "requests", "over limit", "largest on wire", "largest decoded",
+              "gzipped", "limit", "headroom")  # fmt: skip
+    rows = [header]
+    for stats in ops:
+        limit = stats.binding
+        gzipped = round(100 * stats.gzipped / stats.requests) if stats.requests else 0
+        rows.append(
+            (
+                stats.name,
+                str(stats.requests),
+                str(stats.breaches),
+                _bytes(stats.largest_size),
+                _bytes(stats.largest_decoded_size),
+                f"{gzipped}%",
+                _limit_cell(limit),
+                _headroom_cell(limit),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    right = {1, 2, 3, 4, 5}
+    for row in rows:
+        cells = [
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    if collector.unreported:
+        lines.append(
+            f"{plural(collector.unreported, 'request')} over a limit failed no test (sent in "
+            "teardown or by a test that did not finish): the run fails"
+        )
+    if report_path is not None:
+        lines.append(f"report: {report_path}")
+    lines.append(
+        f"Hint: botowire.limit_for(request) tells which limit applies and why; see {LIMITS_DOCS}"
+    )
+    return lines
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+class ReportingPlugin:
+    """The hooks behind the summary, the report and the xdist merge (one per run)."""
+
+    def __init__(self, config: pytest.Config, limits: SuiteLimits) -> None:
+        self.config = config
+        self.limits = limits
+        self.collector = Collector(keep_rows=limits.report_path is not None)
+        #: why the report could not be written, for the summary
+        self.report_error: str | None = None
+        config.stash[COLLECTOR_KEY] = self.collector
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """A test body that raised skipped the end-of-test checks: add its breaches to the report.
+
+        The code under test often fails because AWS (or moto) rejected an oversized request;
+        the failure then also names the limit, in a "botowire limits" section.
+        """
+        report = yield
+        if call.when == "call" and report.failed:
+            from pytest_botowire._checks import CHECKED_KEY, limit_problem
+            from pytest_botowire.plugin import RECORDER_KEY, _options
+
+            recorder = item.stash.get(RECORDER_KEY, None)
+            if recorder is not None and CHECKED_KEY not in item.stash:
+                message = limit_problem(item, list(recorder.requests), _options(item))
+                if message:
+                    report.sections.append(("botowire limits", message))
+        return report
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """On the xdist controller: merge what a worker captured."""
+        data = getattr(node, "workeroutput", {}).get(_WORKER_KEY)
+        if data:
+            self.collector.merge(data)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """Ship the numbers (worker) or write the report and fail on unreported breaches."""
+        config = session.config
+        if _is_worker(config):
+            workeroutput: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
+            workeroutput[_WORKER_KEY] = self.collector.to_wire()
+            return
+        path = self.limits.report_path
+        if path is not None:
+            try:
+                self.collector.write_report(path)
+            except OSError as exc:
+                self.report_error = f"botowire: could not write the report to {path}: {exc}"
+        failed = self.collector.unreported or self.report_error
+        if failed and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        """The "botowire" section: one row per operation, breaches first."""
+        if _is_worker(self.config):
+            return
+        if self.collector:
+            terminalreporter.write_sep("=", "botowire")
+            for line in summary_lines(self.collector, self.limits.report_path):
+                terminalreporter.write_line(line)
+        if self.report_error:
+            terminalreporter.write_line(self.report_error, red=True)
