@@ -25,6 +25,7 @@ Events used, per API call and attempt:
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import importlib.abc
 import importlib.machinery
@@ -128,6 +129,11 @@ class Recorder:
         self.first_responder: Callable[[CapturedRequest, Any], Any] | None = None
         #: last-chance responder (offline answers): ``(captured, request, strict) -> response``
         self.last_responder: Callable[[CapturedRequest, Any, bool], Any] | None = None
+        #: lend fake credentials to clients that have none (offline tests), restored after
+        self.fake_credentials = False
+        self._lent: list[Any] = []
+        #: ``_stubs.Responses`` registered with ``botowire.respond`` (fixture tests only)
+        self.responses: Any = None
         #: a ``_gzip.GzipPolicy`` while ``botowire_gzip`` or ``mark.botowire(gzip=...)`` is on
         self.gzip_policy: Any = None
 
@@ -145,7 +151,8 @@ class Recorder:
         snapshot = snapshot_body(request.body, headers, cap)
         if snapshot.data is not None:
             with self._lock:
-                self.kept_bytes += len(snapshot.data)
+                # the decoded copy kept of an aws-chunked body is held too
+                self.kept_bytes += len(snapshot.data) + len(snapshot.decoded or b"")
         elif snapshot.note == "over the capture cap" and cap < self.body_cap:
             snapshot.note = "over the capture budget of the test"
         call.sent += 1
@@ -172,6 +179,14 @@ class Recorder:
         call.last = captured
         call.response = None
         return captured
+
+    def restore(self) -> None:
+        """Take back the fake credentials lent to clients created without any."""
+        with self._lock:
+            lent, self._lent = self._lent, []
+        for signer in lent:
+            with contextlib.suppress(Exception):
+                signer._credentials = None
 
     def reset(self) -> None:
         """Forget everything captured so far (``botowire.clear()``)."""
@@ -231,30 +246,71 @@ def _on_client_params(params: Any = None, model: Any = None, **_: Any) -> None:
     return None
 
 
+#: ``(recorder, request, call, signature_version)`` callables run at ``before-sign`` while a
+#: test captures (``_requests_capture`` notes endpoint hosts and the URLs clients pre-sign)
+SIGN_OBSERVERS: list[Callable[[Recorder, Any, _Call | None, Any], None]] = []
+
+
 def _on_before_sign(
     request: Any = None,
     request_signer: Any = None,
     signing_name: Any = None,
     region_name: Any = None,
+    signature_version: Any = None,
     **_: Any,
 ) -> None:
-    if _ACTIVE is None:
+    observing = _ACTIVE
+    if observing is None:
         return None
     call = _CALL.get()
+    for observer in SIGN_OBSERVERS:
+        with contextlib.suppress(Exception):
+            observer(observing, request, call, signature_version)
     if call is not None:
         call.signing_name = signing_name
         call.region = region_name
         # The credentials botocore's signer is about to use (get_auth_instance makes the
         # same choice), frozen now so a later refresh cannot make assert_signed disagree.
+        recorder = _ACTIVE
+        if recorder is not None and recorder.fake_credentials and request_signer is not None:
+            _lend_credentials(recorder, request_signer)
         try:
             context = getattr(request, "context", None) or {}
             credentials = context.get("signing", {}).get("request_credentials") or getattr(
                 request_signer, "_credentials", None
             )
-            call.signer = credentials.get_frozen_credentials() if credentials is not None else None
+            call.signer = _frozen_credentials(credentials) if credentials is not None else None
         except Exception:
             call.signer = None
     return None
+
+
+def _frozen_credentials(credentials: Any) -> Any:
+    """Frozen credentials; aiobotocore's ``get_frozen_credentials`` is a coroutine function."""
+    import inspect
+
+    if inspect.iscoroutinefunction(credentials.get_frozen_credentials):
+        from pytest_botowire._aio import frozen_credentials
+
+        return frozen_credentials(credentials)
+    return credentials.get_frozen_credentials()
+
+
+def _lend_credentials(recorder: Recorder, signer: Any) -> None:
+    """Give a client that has no credentials (created at import time, say) fake ones.
+
+    Only for offline tests, only for the test's duration: ``Recorder.restore`` puts ``None``
+    back, so the client is as it was afterwards.
+    """
+    if getattr(signer, "_credentials", True) is not None:
+        return
+    from pytest_botowire._aio import fake_credentials_for
+
+    signer._credentials = fake_credentials_for(
+        signer, FAKE_ENV["AWS_ACCESS_KEY_ID"], FAKE_ENV["AWS_SECRET_ACCESS_KEY"]
+    )
+    with recorder._lock:
+        recorder._lent.append(signer)
 
 
 def _on_before_send_first(request: Any = None, event_name: str = "", **_: Any) -> Any:
@@ -278,7 +334,31 @@ def _on_before_send_first(request: Any = None, event_name: str = "", **_: Any) -
         call = _CALL.get()
         if call is not None:
             call.response = Answer(response, "botowire")
+        _keep_moto_out()
     return response
+
+
+def _keep_moto_out() -> None:
+    """Make moto's ``before-send`` responder skip a request ``botowire.respond`` answered.
+
+    botocore calls every ``before-send`` handler even after one answered, so moto would act on
+    the request as well: a message answered by botowire would still land in moto's queue.
+    """
+    module = sys.modules.get("moto.core.botocore_stubber")
+    stubber: Any = getattr(module, "BotocoreStubber", None)
+    if stubber is None or getattr(stubber.__call__, "_botowire", False):
+        return
+    original = stubber.__call__
+
+    def __call__(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
+        call = _CALL.get()
+        answer = call.response if call is not None else None
+        if _ACTIVE is not None and isinstance(answer, Answer) and answer.kind == "botowire":
+            return None
+        return original(self, event_name, request, **kwargs)
+
+    __call__._botowire = True  # type: ignore[attr-defined]
+    stubber.__call__ = __call__
 
 
 def _on_before_send_last(request: Any = None, **_: Any) -> Any:
@@ -484,6 +564,10 @@ def deactivate(recorder: Recorder) -> None:
     global _ACTIVE
     if _ACTIVE is recorder:
         _ACTIVE = None
+    # A call cut short by a BaseException (no after-call, no after-call-error) leaves its
+    # record, and with it the last captured request, in this thread's context: drop it.
+    _CALL.set(None)
+    recorder.restore()
 
 
 def active() -> Recorder | None:

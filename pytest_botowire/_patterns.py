@@ -17,6 +17,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from pytest_botowire._requests_capture import HTTP_METHODS, HTTP_SERVICES
 from pytest_botowire._service_ids import CLIENT_TO_SERVICE_ID, KNOWN_CLIENTS
 
 _GLOB_CHARS = frozenset("*?[")
@@ -125,6 +126,8 @@ class Pattern:
 
 def _resolve_operation(client: str, operation: str, text: str) -> str:
     __tracebackhide__ = True
+    if operation in HTTP_METHODS:  # a request sent with requests whose operation is unknown
+        return operation
     names = operation_names(client)
     if not _GLOB_CHARS.isdisjoint(operation):
         if not any(fnmatch.fnmatchcase(name, operation) for name in names):
@@ -164,8 +167,21 @@ def parse_pattern(text: str) -> Pattern:
             return Pattern(stripped, None, None)
         return Pattern(stripped, None, operation)
     client = client_name_for(service)
+    if client is None and service in HTTP_SERVICES:
+        # requests sent with the requests library to an HTTP API botocore has no client for
+        # (API Gateway's execute-api, ...): the operation is the HTTP method
+        if operation in ("", "*"):
+            return Pattern(stripped, service, None)
+        if operation not in HTTP_METHODS and _GLOB_CHARS.isdisjoint(operation):
+            raise ValueError(
+                f"pattern {text!r}: requests to {service!r} are named by their HTTP method, "
+                f"like {service + '.POST'!r}"
+            )
+        return Pattern(stripped, service, operation)
     if client is None:
-        candidates = sorted(available_services() | set(CLIENT_TO_SERVICE_ID.values()))
+        candidates = sorted(
+            available_services() | set(CLIENT_TO_SERVICE_ID.values()) | HTTP_SERVICES
+        )
         raise ValueError(
             f"unknown service {service!r} in pattern {text!r}{_closest(service, candidates)}"
         )

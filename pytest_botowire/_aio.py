@@ -1,0 +1,194 @@
+"""aiobotocore (and aioboto3) support: answers of aiobotocore's own response type.
+
+aiobotocore's ``AioSession`` is a botocore ``Session`` and registers the same
+``botocore.handlers.BUILTIN_HANDLERS``, so every aiobotocore client carries the capture
+handlers; its ``AioHierarchicalEmitter`` calls synchronous handlers and awaits only what they
+return when it is awaitable, and the call record lives in a ``ContextVar``, which each asyncio
+task has its own copy of, so concurrent calls never see each other's parameters.
+
+What differs is the response a ``before-send`` handler must return: aiobotocore awaits
+``http_response.content`` and reads streaming bodies through ``raw.content.read(n)`` (aiohttp's
+``StreamReader`` API). ``install`` registers a response factory with ``_offline`` that builds an
+``aiobotocore.awsrequest.AioAWSResponse`` over an in-memory async stream whenever the
+``before-send`` being answered was emitted by aiobotocore's emitter.
+
+How a request is known to come from aiobotocore: the frames above the responder are walked up
+to the first event emitter; it is either botocore's ``HierarchicalEmitter._emit`` or
+aiobotocore's ``AioHierarchicalEmitter._emit`` (compared by code object; an ``_emit`` defined in
+an ``aiobotocore``/``aioboto3`` module counts too, for emitter subclasses). The emitter that is
+running the ``before-send`` is the one whose response type is needed, so a sync botocore client
+called from async code still gets botocore's response. Nothing of aiobotocore is imported unless
+aiobotocore itself was imported already.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from types import CodeType, FrameType
+from typing import Any
+
+#: how many frames above the responder to look for the emitter (it is 3 to 6 in practice)
+_MAX_DEPTH = 40
+
+
+class AsyncBodyStream:
+    """The part of aiohttp's ``StreamReader`` that aiobotocore reads a body through."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+        self._position = 0
+
+    async def read(self, n: int = -1) -> bytes:
+        """Up to ``n`` bytes (all that is left when ``n`` is negative)."""
+        start = self._position
+        end = len(self._body) if n is None or n < 0 else min(len(self._body), start + n)
+        self._position = end
+        return self._body[start:end]
+
+    async def readany(self) -> bytes:
+        """Whatever is left."""
+        return await self.read(-1)
+
+    async def readexactly(self, n: int) -> bytes:
+        """Exactly ``n`` bytes, or ``EOFError`` when fewer are left."""
+        if len(self._body) - self._position < n:
+            raise EOFError(f"{n} bytes wanted, {len(self._body) - self._position} left")
+        return await self.read(n)
+
+    def at_eof(self) -> bool:
+        """Whether the whole body was read."""
+        return self._position >= len(self._body)
+
+    async def iter_chunked(self, n: int) -> AsyncIterator[bytes]:
+        """Chunks of ``n`` bytes."""
+        while not self.at_eof():
+            yield await self.read(n)
+
+    async def iter_any(self) -> AsyncIterator[bytes]:
+        """The rest, as one chunk."""
+        if not self.at_eof():
+            yield await self.read(-1)
+
+
+class AsyncRawResponse:
+    """A stand-in for ``aiohttp.ClientResponse``: ``await read()``, ``content``, ``close()``."""
+
+    def __init__(self, url: str, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.url = url
+        self.status = status
+        self.headers = headers
+        self.content = AsyncBodyStream(body)
+        self._body = body
+        self.closed = False
+
+    async def read(self) -> bytes:
+        """The whole body (aiohttp caches it, so a second call returns it again)."""
+        return self._body
+
+    def close(self) -> None:
+        """Nothing to release."""
+        self.closed = True
+
+    def release(self) -> None:
+        """Nothing to release."""
+        self.closed = True
+
+
+def aio_response(url: str, wire: Any) -> Any:
+    """The ``AioAWSResponse`` aiobotocore's endpoint expects, for a ``WireResponse``."""
+    from aiobotocore.awsrequest import AioAWSResponse
+
+    headers = dict(wire.headers)
+    raw = AsyncRawResponse(url, wire.status, headers, wire.body)
+    return AioAWSResponse(url, wire.status, headers, raw)
+
+
+_codes: tuple[CodeType, CodeType] | None = None
+
+
+def _emitter_codes() -> tuple[CodeType, CodeType] | None:
+    """The code objects of botocore's and aiobotocore's ``_emit`` (once aiobotocore is loaded)."""
+    global _codes
+    if _codes is not None:
+        return _codes
+    aio_hooks = sys.modules.get("aiobotocore.hooks")
+    sync_hooks = sys.modules.get("botocore.hooks")
+    if aio_hooks is None or sync_hooks is None:
+        return None
+    try:
+        _codes = (
+            aio_hooks.AioHierarchicalEmitter._emit.__code__,
+            sync_hooks.HierarchicalEmitter._emit.__code__,
+        )
+    except AttributeError:
+        return None
+    return _codes
+
+
+def emitted_by_aiobotocore(frame: FrameType | None = None) -> bool:
+    """Whether the event being handled now was emitted by aiobotocore's emitter."""
+    codes = _emitter_codes()
+    if codes is None:
+        return False
+    aio_code, sync_code = codes
+    current: FrameType | None = frame if frame is not None else sys._getframe(1)
+    for _ in range(_MAX_DEPTH):
+        if current is None:
+            return False
+        code = current.f_code
+        if code is aio_code:
+            return True
+        if code is sync_code:
+            return False
+        if code.co_name == "_emit" and str(current.f_globals.get("__name__", "")).startswith(
+            ("aiobotocore.", "aioboto3.")
+        ):
+            return True  # an emitter subclass that overrides _emit
+        current = current.f_back
+    return False
+
+
+def frozen_credentials(credentials: Any) -> Any:
+    """``ReadOnlyCredentials`` of aiobotocore credentials without awaiting anything.
+
+    aiobotocore's ``get_frozen_credentials`` is a coroutine function; it is awaited by the
+    signer right after ``before-sign``. Plain ``AioCredentials`` hold their keys as attributes;
+    refreshable ones keep the frozen set of their last refresh.
+    """
+    from botocore.credentials import ReadOnlyCredentials
+
+    frozen = getattr(credentials, "_frozen_credentials", None)
+    if isinstance(frozen, ReadOnlyCredentials):
+        return frozen
+    return ReadOnlyCredentials(
+        credentials.access_key,
+        credentials.secret_key,
+        credentials.token,
+        getattr(credentials, "account_id", None),
+    )
+
+
+def fake_credentials_for(signer: Any, access_key: str, secret_key: str) -> Any:
+    """Credentials of the type ``signer`` awaits (aiobotocore) or calls (botocore)."""
+    if type(signer).__module__.startswith("aiobotocore"):
+        from aiobotocore.credentials import AioCredentials
+
+        return AioCredentials(access_key, secret_key)
+    from botocore.credentials import Credentials
+
+    return Credentials(access_key, secret_key)
+
+
+_installed = False
+
+
+def install() -> None:
+    """Answer aiobotocore's requests with its own response type. Idempotent."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    from pytest_botowire._offline import register_factory
+
+    register_factory(emitted_by_aiobotocore, aio_response)
