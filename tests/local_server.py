@@ -28,7 +28,9 @@ class RecordingServer:
 
     status: int = 200
     body: bytes = b"{}"
-    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/x-amz-json-1.0"})
+    headers: dict[str, str] = field(
+        default_factory=lambda: {"Content-Type": "application/x-amz-json-1.0"}
+    )
     received: list[Received] = field(default_factory=list)
     _server: Any = None
     _thread: Any = None
@@ -52,7 +54,9 @@ class RecordingServer:
                     data = self._read_chunked()
                 else:
                     data = b""
-                owner.received.append(Received(self.command, self.path, dict(self.headers.items()), data))
+                owner.received.append(
+                    Received(self.command, self.path, dict(self.headers.items()), data)
+                )
                 self.send_response(owner.status)
                 for name, value in owner.headers.items():
                     self.send_header(name, value)

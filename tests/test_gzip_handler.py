@@ -7,14 +7,19 @@ import functools
 import gzip
 import io
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import botocore.session
 import pytest
-from botocore.awsrequest import AWSRequest, AWSResponse
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore_features import (
+    BOTOCORE_VERSION,
+    CLOUDWATCH_CONTENT_TYPE,
+    CLOUDWATCH_PROTOCOL,
+    wire_bytes,
+)
 
 from pytest_botowire._gzip import (
     BOTOCORE_LEVEL,
@@ -26,21 +31,20 @@ from pytest_botowire._gzip import (
     note_request_compression,
 )
 from pytest_botowire._patterns import parse_pattern
+from pytest_botowire._responses import serialize_response, to_aws_response
 from pytest_botowire._sigv4 import verify_sigv4
 
 CREDS = {"aws_access_key_id": "AKIDEXAMPLE", "aws_secret_access_key": "not-a-real-secret"}
 MAGIC = b"\x1f\x8b"
 
 
-class _Raw:
-    def stream(self, **kwargs: Any) -> Iterator[bytes]:
-        yield b""
+def _answer(client: Any, sent: list[Any]) -> Any:
+    """Answer every request offline, in the wire protocol this botocore uses for the service."""
 
-
-def _answer(sent: list[Any]) -> Any:
-    def send(request: Any, **kwargs: Any) -> Any:
+    def send(request: Any, event_name: str, **kwargs: Any) -> Any:
         sent.append(request)
-        return AWSResponse(request.url, 200, {"Content-Type": "application/x-amz-json-1.0"}, _Raw())
+        operation = client.meta.service_model.operation_model(event_name.rsplit(".", 1)[-1])
+        return to_aws_response(request.url, serialize_response(operation))
 
     return send
 
@@ -51,7 +55,7 @@ def make_client(
     session = session or botocore.session.get_session()
     client = session.create_client(service, region_name="us-east-1", config=config, **CREDS)
     sent: list[Any] = []
-    client.meta.events.register("before-send", _answer(sent))
+    client.meta.events.register("before-send", _answer(client, sent))
     return client, sent
 
 
@@ -69,6 +73,11 @@ def metrics(n: int) -> list[dict[str, Any]]:
     ]
 
 
+def wire(prepared: Any) -> bytes:
+    """The bytes a prepared request sends (a query body is still a ``str`` at before-send)."""
+    return wire_bytes(prepared.body)
+
+
 @functools.lru_cache(maxsize=1)
 def _raw_client() -> tuple[Any, list[Any]]:
     return make_client(config=Config(disable_request_compression=True))
@@ -79,9 +88,7 @@ def raw_body(n: int) -> bytes:
     """The uncompressed serialization of ``metrics(n)`` (botocore compression off)."""
     client, sent = _raw_client()
     client.put_metric_data(Namespace="Test", MetricData=metrics(n))
-    body = sent[-1].body
-    assert isinstance(body, bytes)
-    return body
+    return wire(sent[-1])
 
 
 def content_encoding(prepared: Any) -> list[str]:
@@ -107,10 +114,13 @@ def threshold_counts() -> tuple[int, int]:
     return low, high
 
 
-def test_protocol_is_json_for_this_botocore() -> None:
+def test_cloudwatch_protocol_for_this_botocore() -> None:
+    # CloudWatch moved from the query protocol to AWS JSON 1.0 in botocore 1.42.7
+    expected = "json" if BOTOCORE_VERSION >= (1, 42, 7) else "query"
+    assert expected == CLOUDWATCH_PROTOCOL
     client, sent = make_client()
     client.put_metric_data(Namespace="Test", MetricData=metrics(1))
-    assert sent[-1].headers["Content-Type"] == b"application/x-amz-json-1.0"
+    assert sent[-1].headers["Content-Type"] == CLOUDWATCH_CONTENT_TYPE.encode()
 
 
 def test_threshold_counts_bracket_native_compression() -> None:
@@ -127,7 +137,7 @@ def test_naive_recipe_double_gzips_200_metrics() -> None:
 
     client.meta.events.register("before-sign.cloudwatch.PutMetricData", naive)
     client.put_metric_data(Namespace="Test", MetricData=metrics(200))
-    once = gzip.decompress(sent[-1].body)
+    once = gzip.decompress(wire(sent[-1]))
     assert once[:2] == MAGIC  # still gzip after one layer: double-compressed
     assert gzip.decompress(once) == raw_body(200)
     assert content_encoding(sent[-1]) == ["gzip"]  # ...under one Content-Encoding: gzip
@@ -166,7 +176,7 @@ def test_handler_output_is_reproducible() -> None:
         client, sent = make_client(config=Config(disable_request_compression=True))
         client.meta.events.register("before-sign.cloudwatch.PutMetricData", gzip_request_body)
         client.put_metric_data(Namespace="Test", MetricData=metrics(50))
-        bodies.append(sent[-1].body)
+        bodies.append(wire(sent[-1]))
     assert bodies[0] == bodies[1]
     assert bodies[0][4:8] == b"\0\0\0\0"  # gzip MTIME field
 
@@ -233,7 +243,7 @@ def test_handler_non_seekable_stream() -> None:
     [
         ({"Content-Encoding": "gzip"}, b"plain but declared"),
         ({"Content-Encoding": "identity, x-gzip"}, b"plain"),
-        ({}, gzip.compress(b"already")),
+        ({}, gzip.compress(b"already", mtime=0)),
         ({}, b""),
         ({}, None),
     ],
@@ -291,7 +301,7 @@ def test_handler_via_partial_is_accepted_by_botocore() -> None:
     handler = functools.partial(gzip_request_body, compresslevel=1)
     client.meta.events.register("before-sign.cloudwatch.PutMetricData", handler)
     client.put_metric_data(Namespace="Test", MetricData=metrics(100))
-    assert gzip.decompress(sent[-1].body) == raw_body(100)
+    assert gzip.decompress(wire(sent[-1])) == raw_body(100)
 
 
 def test_default_level_choice() -> None:
@@ -307,12 +317,12 @@ def test_enable_gzip_client_default_is_modeled_operations() -> None:
     with enable_gzip(client) as handle:
         assert handle.events == ("before-sign.cloudwatch.PutMetricData",)
         client.put_metric_data(Namespace="Test", MetricData=metrics(1))
-        assert gzip.decompress(sent[-1].body) == raw_body(1)
+        assert gzip.decompress(wire(sent[-1])) == raw_body(1)
         client.list_metrics()
-        assert sent[-1].body[:2] != MAGIC
+        assert wire(sent[-1])[:2] != MAGIC
     assert not handle.active
     client.put_metric_data(Namespace="Test", MetricData=metrics(1))
-    assert sent[-1].body == raw_body(1)
+    assert wire(sent[-1]) == raw_body(1)
 
 
 def test_enable_gzip_client_without_modeled_operations_registers_nothing() -> None:
@@ -333,12 +343,12 @@ def test_enable_gzip_session_default_is_lazy_and_modeled(factory: str) -> None:
     assert handle.events == ("before-sign",)
     client, sent = make_client(config=Config(disable_request_compression=True), session=core)
     client.put_metric_data(Namespace="Test", MetricData=metrics(2))
-    assert gzip.decompress(sent[-1].body) == raw_body(2)
+    assert gzip.decompress(wire(sent[-1])) == raw_body(2)
     client.list_metrics()
-    assert sent[-1].body[:2] != MAGIC
+    assert wire(sent[-1])[:2] != MAGIC
     handle.disable()  # reaches clients already made from the session too
     client.put_metric_data(Namespace="Test", MetricData=metrics(2))
-    assert sent[-1].body == raw_body(2)
+    assert wire(sent[-1]) == raw_body(2)
 
 
 @pytest.mark.parametrize(
@@ -360,7 +370,7 @@ def test_enable_gzip_patterns_without_warning(pattern: Any) -> None:
         else:
             handle = enable_gzip(client, pattern)
     client.put_metric_data(Namespace="Test", MetricData=metrics(3))
-    assert gzip.decompress(sent[-1].body) == raw_body(3)
+    assert gzip.decompress(wire(sent[-1])) == raw_body(3)
     handle.disable()
 
 
@@ -372,7 +382,7 @@ def test_enable_gzip_warns_for_unmodeled_operation() -> None:
     client.put_log_events(
         logGroupName="g", logStreamName="s", logEvents=[{"timestamp": 1, "message": "m" * 50}]
     )
-    assert sent[-1].body[:2] == MAGIC
+    assert wire(sent[-1])[:2] == MAGIC
     assert content_encoding(sent[-1]) == ["gzip"]
     handle.disable()
 
@@ -383,7 +393,7 @@ def test_enable_gzip_wildcards_warn(pattern: str) -> None:
     with pytest.warns(BotowireGzipWarning):
         handle = enable_gzip(client, pattern)
     client.list_metrics()
-    assert sent[-1].body[:2] == MAGIC
+    assert wire(sent[-1])[:2] == MAGIC
     handle.disable()
 
 
@@ -442,14 +452,14 @@ def test_enable_gzip_twice_registers_once_and_refcounts() -> None:
     first = enable_gzip(client)
     second = enable_gzip(client)
     client.put_metric_data(Namespace="Test", MetricData=metrics(1))
-    assert gzip.decompress(sent[-1].body) == raw_body(1)
+    assert gzip.decompress(wire(sent[-1])) == raw_body(1)
     first.disable()
     first.disable()  # idempotent
     client.put_metric_data(Namespace="Test", MetricData=metrics(1))
-    assert sent[-1].body[:2] == MAGIC  # second still holds it
+    assert wire(sent[-1])[:2] == MAGIC  # second still holds it
     second.disable()
     client.put_metric_data(Namespace="Test", MetricData=metrics(1))
-    assert sent[-1].body == raw_body(1)
+    assert wire(sent[-1]) == raw_body(1)
 
 
 def test_enable_gzip_min_size_and_level() -> None:
@@ -457,9 +467,9 @@ def test_enable_gzip_min_size_and_level() -> None:
     client, sent = make_client(config=Config(disable_request_compression=True))
     with enable_gzip(client, min_size=10240, level=1):
         client.put_metric_data(Namespace="Test", MetricData=metrics(under))
-        assert sent[-1].body == raw_body(under)
+        assert wire(sent[-1]) == raw_body(under)
         client.put_metric_data(Namespace="Test", MetricData=metrics(over))
-        assert sent[-1].body == gzip.compress(raw_body(over), compresslevel=1, mtime=0)
+        assert wire(sent[-1]) == gzip.compress(raw_body(over), compresslevel=1, mtime=0)
 
 
 def test_gzip_policy_for_global_handler() -> None:
@@ -471,8 +481,8 @@ def test_gzip_policy_for_global_handler() -> None:
     client.meta.events.register("before-call", note_request_compression)
     client.meta.events.register("before-sign", policy.before_sign)
     client.put_metric_data(Namespace="Test", MetricData=metrics(1))
-    assert gzip.decompress(sent[-1].body) == raw_body(1)
+    assert gzip.decompress(wire(sent[-1])) == raw_body(1)
     client.list_metrics()
-    assert sent[-1].body[:2] != MAGIC
+    assert wire(sent[-1])[:2] != MAGIC
     with pytest.raises(ValueError, match="0 to 9"):
         GzipPolicy(level=12)

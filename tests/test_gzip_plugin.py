@@ -7,12 +7,19 @@ import gzip
 import boto3
 import pytest
 from botocore.config import Config
+from botocore_features import CLOUDWATCH_PROTOCOL, operation_model, server_answer
 from local_server import RecordingServer
 
 from pytest_botowire import gzip_request_body
 from pytest_botowire._sigv4 import verify_sigv4
 
 pytest_plugins = ["pytester"]
+
+# How an uncompressed PutMetricData(Namespace="<namespace>", ...) body starts, per protocol.
+BODY_START = {
+    "json": b'{"Namespace": "%s"',
+    "query": b"Action=PutMetricData&Version=2010-08-01&Namespace=%s&",
+}[CLOUDWATCH_PROTOCOL]
 
 PRELUDE = """
 import gzip, warnings
@@ -201,7 +208,7 @@ def test_end_to_end_over_a_socket_one_gzip_layer_and_a_valid_signature(
         "disabled": "disable_request_compression=True",
         "threshold-1": "request_min_compression_size_bytes=1",
     }[native]
-    with RecordingServer() as server:
+    with RecordingServer(**server_answer("cloudwatch", "PutMetricData")) as server:
         make(
             pytester,
             f"""
@@ -226,7 +233,7 @@ def test_it(botowire, count):
         assert received.headers["Content-Encoding"] == "gzip"
         inner = gzip.decompress(received.body)
         assert inner[:2] != b"\x1f\x8b"
-        assert inner.startswith(b'{"Namespace": "app"')
+        assert inner.startswith(BODY_START % b"app")
         problem = verify_sigv4(
             received.method,
             server.url + received.path,
@@ -255,15 +262,14 @@ def test_gzip_request_body_is_importable_from_the_package() -> None:
     client.meta.events.register("before-sign.cloudwatch.PutMetricData", gzip_request_body)
 
     def answer(request: object, **_: object) -> object:
-        from pytest_botowire._responses import WireResponse, to_aws_response
+        from pytest_botowire._responses import serialize_response, to_aws_response
 
         seen.append(request.body)  # type: ignore[attr-defined]
-        return to_aws_response(
-            request.url, WireResponse(200, {"Content-Type": "application/x-amz-json-1.0"}, b"{}")
-        )  # type: ignore[attr-defined]
+        wire = serialize_response(operation_model("cloudwatch", "PutMetricData"))
+        return to_aws_response(request.url, wire)  # type: ignore[attr-defined]
 
     client.meta.events.register("before-send.cloudwatch.PutMetricData", answer)
     client.put_metric_data(Namespace="a", MetricData=[{"MetricName": "m", "Value": 1.0}])
     client.put_metric_data(Namespace="a", MetricData=[{"MetricName": "m", "Value": 1.0}])
     assert seen[0] == seen[1]  # reproducible: mtime 0
-    assert gzip.decompress(seen[0]).startswith(b'{"Namespace": "a"')
+    assert gzip.decompress(seen[0]).startswith(BODY_START % b"a")

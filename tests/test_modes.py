@@ -5,9 +5,19 @@ from __future__ import annotations
 import os
 
 import pytest
+from botocore_features import REQUEST_CONTENT_TYPES, protocol, server_answer
 from local_server import RecordingServer
 
 pytest_plugins = ["pytester"]
+
+# SQS speaks the query protocol in botocore 1.34.40 and AWS JSON 1.0 in later releases.
+SQS_PROTOCOL = protocol("sqs", "ListQueues")
+LIST_QUEUES_BODY = {"json": b"{}", "query": b"Action=ListQueues&Version=2012-11-05"}[SQS_PROTOCOL]
+
+
+def sqs_server() -> RecordingServer:
+    """A local server answering ListQueues in the protocol this botocore uses for SQS."""
+    return RecordingServer(**server_answer("sqs", "ListQueues"))
 
 
 def sqs_test(url: str, marker: str = "", body: str = "") -> str:
@@ -25,16 +35,19 @@ def test_it(botowire):
 
 
 def test_offline_is_the_default_and_nothing_reaches_the_network(pytester: pytest.Pytester) -> None:
-    with RecordingServer() as server:
+    with sqs_server() as server:
         pytester.makepyfile(
-            sqs_test(server.url, body="    assert botowire[0].answered_by == 'botowire'\n    assert botowire.mode == 'offline'")
+            sqs_test(
+                server.url,
+                body="    assert botowire[0].answered_by == 'botowire'\n    assert botowire.mode == 'offline'",
+            )
         )
         pytester.runpytest().assert_outcomes(passed=1)
     assert server.received == []
 
 
 def test_passthrough_sends_what_was_captured(pytester: pytest.Pytester) -> None:
-    with RecordingServer() as server:
+    with sqs_server() as server:
         pytester.makepyfile(
             sqs_test(
                 server.url,
@@ -46,14 +59,19 @@ def test_passthrough_sends_what_was_captured(pytester: pytest.Pytester) -> None:
         pytester.runpytest().assert_outcomes(passed=1)
     (received,) = server.received
     body, headers = pytest.sent  # type: ignore[attr-defined]
-    assert received.body == body
-    assert received.headers["X-Amz-Target"] == headers["X-Amz-Target"] == "AmazonSQS.ListQueues"
+    assert received.body == body == LIST_QUEUES_BODY
+    content_type = REQUEST_CONTENT_TYPES[SQS_PROTOCOL]
+    assert received.headers["Content-Type"] == headers["Content-Type"] == content_type
+    if SQS_PROTOCOL == "json":  # the query protocol names the operation in the body instead
+        assert received.headers["X-Amz-Target"] == headers["X-Amz-Target"] == "AmazonSQS.ListQueues"
     assert received.headers["Authorization"] == headers["Authorization"]
 
 
 @pytest.mark.parametrize("how", ["ini", "option"])
-def test_the_mode_comes_from_the_ini_file_or_the_command_line(pytester: pytest.Pytester, how: str) -> None:
-    with RecordingServer() as server:
+def test_the_mode_comes_from_the_ini_file_or_the_command_line(
+    pytester: pytest.Pytester, how: str
+) -> None:
+    with sqs_server() as server:
         pytester.makepyfile(sqs_test(server.url, body="    assert botowire.mode == 'passthrough'"))
         if how == "ini":
             pytester.makeini("[pytest]\nbotowire_mode = passthrough\n")
@@ -65,7 +83,7 @@ def test_the_mode_comes_from_the_ini_file_or_the_command_line(pytester: pytest.P
 
 
 def test_the_marker_beats_the_ini_file(pytester: pytest.Pytester) -> None:
-    with RecordingServer() as server:
+    with sqs_server() as server:
         pytester.makeini("[pytest]\nbotowire_mode = passthrough\n")
         pytester.makepyfile(sqs_test(server.url, marker="@pytest.mark.botowire(mode='offline')"))
         pytester.runpytest().assert_outcomes(passed=1)
@@ -78,7 +96,9 @@ def test_a_bad_mode_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
-        ["ERROR: botowire_mode = 'online' is not a mode; choose one of offline, passthrough, strict"]
+        [
+            "ERROR: botowire_mode = 'online' is not a mode; choose one of offline, passthrough, strict"
+        ]
     )
     result = pytester.runpytest("--botowire-mode=online", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
@@ -100,7 +120,7 @@ def test_it(botowire):
     result.stdout.fnmatch_lines(
         [
             "botowire strict mode: 1 request answered by nothing",
-            "  - sqs.ListQueues (attempt 1), 2 bytes on the wire, no Content-Encoding",
+            f"  - sqs.ListQueues (attempt 1), {len(LIST_QUEUES_BODY)} bytes on the wire, no Content-Encoding",
             "  Hint: answer them with botowire.respond(...) or moto, or use @pytest.mark.botowire(mode='offline')",
             "  The test then raised ClientError: An error occurred (BotowireUnansweredRequest) when calling the ListQueues operation: *",
         ]
@@ -128,7 +148,13 @@ def test_it(botowire):
 def test_offline_tests_get_fake_credentials_and_a_region_and_lose_them_after(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_PROFILE"):
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_PROFILE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(pytester.path / "no-credentials"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(pytester.path / "no-config"))
@@ -150,7 +176,9 @@ def test_after():
     assert "AWS_ACCESS_KEY_ID" not in os.environ
 
 
-def test_configured_credentials_are_left_alone(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_configured_credentials_are_left_alone(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDMINE")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "mine")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
@@ -205,9 +233,18 @@ def test_module(botowire):
             "botowire('offline')",
             "@pytest.mark.botowire takes keyword arguments only, got ('offline',); the signature is botowire(*, mode=None, *",
         ),
-        ("botowire(mode='online')", "@pytest.mark.botowire(mode='online') is not a mode; choose one of 'offline', 'passthrough', 'strict'"),
-        ("botowire(check_encoding='no')", "@pytest.mark.botowire(check_encoding=...) must be True or False, not 'no'"),
-        ("botowire(body_cap='8MB')", "@pytest.mark.botowire(body_cap=...) must be a whole number of bytes, not '8MB'"),
+        (
+            "botowire(mode='online')",
+            "@pytest.mark.botowire(mode='online') is not a mode; choose one of 'offline', 'passthrough', 'strict'",
+        ),
+        (
+            "botowire(check_encoding='no')",
+            "@pytest.mark.botowire(check_encoding=...) must be True or False, not 'no'",
+        ),
+        (
+            "botowire(body_cap='8MB')",
+            "@pytest.mark.botowire(body_cap=...) must be a whole number of bytes, not '8MB'",
+        ),
     ],
 )
 def test_a_bad_marker_fails_the_test_with_a_clear_message(
@@ -229,7 +266,9 @@ def test_it(botowire):
 
 def test_the_marker_is_registered_with_its_signature(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--markers")
-    result.stdout.fnmatch_lines(["@pytest.mark.botowire(*, mode=None, gzip=None, max_payload=None, *"])
+    result.stdout.fnmatch_lines(
+        ["@pytest.mark.botowire(*, mode=None, gzip=None, max_payload=None, *"]
+    )
 
 
 def test_body_cap_keeps_sizes_exact(pytester: pytest.Pytester) -> None:
@@ -253,7 +292,9 @@ def test_option(botowire):
     result = pytester.runpytest("--botowire-body-cap=1_00")
     result.assert_outcomes(failed=1, passed=1)
     result.stdout.fnmatch_lines(
-        ["E*- sqs.SendMessage (attempt 1), * bytes on the wire, no Content-Encoding: cannot check: the body was not kept (over the capture cap)"]
+        [
+            "E*- sqs.SendMessage (attempt 1), * bytes on the wire, no Content-Encoding: cannot check: the body was not kept (over the capture cap)"
+        ]
     )
 
 
@@ -261,4 +302,6 @@ def test_a_bad_body_cap_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_it(): pass")
     result = pytester.runpytest("--botowire-body-cap=8MB")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["ERROR: --botowire-body-cap / botowire_body_cap takes a whole number of bytes, got '8MB'"])
+    result.stderr.fnmatch_lines(
+        ["ERROR: --botowire-body-cap / botowire_body_cap takes a whole number of bytes, got '8MB'"]
+    )

@@ -16,7 +16,7 @@ import pytest
 from botocore.config import Config
 from botocore.endpoint import convert_to_response_dict
 from botocore.exceptions import ClientError
-from botocore.parsers import create_parser
+from botocore.parsers import PROTOCOL_PARSERS, create_parser
 
 from pytest_botowire import _responses
 from pytest_botowire._responses import (
@@ -249,7 +249,21 @@ CBOR_SERVICES = sorted(
 )
 
 
-@pytest.mark.parametrize("service", CBOR_SERVICES)
+# Older botocore (1.34.40) has no smithy-rpc-v2-cbor parser and no model lists the protocol.
+HAS_CBOR_PARSER = "smithy-rpc-v2-cbor" in PROTOCOL_PARSERS
+
+
+@pytest.mark.parametrize(
+    "service",
+    CBOR_SERVICES
+    if HAS_CBOR_PARSER
+    else [
+        pytest.param(
+            None,
+            marks=pytest.mark.skip(reason="this botocore has no smithy-rpc-v2-cbor protocol"),
+        )
+    ],
+)
 def test_round_trip_cbor_protocol(service: str) -> None:
     """No service resolves to CBOR yet; force the protocol for those that list it."""
     _, failures = _round_trip_failures(service, protocol="smithy-rpc-v2-cbor")
@@ -555,16 +569,22 @@ def test_e2e_sqs(aws: Any) -> None:
     out = fake.client.receive_message(QueueUrl="https://sqs.us-east-1.amazonaws.com/1/q")
     assert out["Messages"] == [{"MessageId": "m", "Body": "b", "ReceiptHandle": "r"}]
     fake.reply("ReceiveMessage")
-    assert fake.client.receive_message(QueueUrl="https://q")["Messages"] == []
+    empty = fake.client.receive_message(QueueUrl="https://q")
+    if resolve_protocol(op) == "query":
+        # SQS's query protocol (botocore 1.34.40; JSON later) flattens Messages: an empty list
+        # is no element at all, so botocore returns no Messages key, as with the real SQS
+        assert "Messages" not in empty
+    else:
+        assert empty["Messages"] == []
 
 
 def test_e2e_dynamodb_get_item(aws: Any) -> None:
     fake = aws("dynamodb")
     fake.reply("GetItem", {"Item": {"pk": {"S": "a"}, "n": {"N": "1"}, "b": {"B": b"\x00"}}})
-    out = fake.client.get_item(TableName="t", Key={"pk": {"S": "a"}})
+    out = fake.client.get_item(TableName="table", Key={"pk": {"S": "a"}})
     assert out["Item"] == {"pk": {"S": "a"}, "n": {"N": "1"}, "b": {"B": b"\x00"}}
     fake.reply("GetItem")
-    assert "Item" not in fake.client.get_item(TableName="t", Key={"pk": {"S": "a"}})
+    assert "Item" not in fake.client.get_item(TableName="table", Key={"pk": {"S": "a"}})
 
 
 def test_e2e_s3(aws: Any) -> None:
@@ -671,7 +691,7 @@ def test_e2e_modeled_errors(aws: Any) -> None:
     ddb = aws("dynamodb")
     ddb.error("PutItem", "ConditionalCheckFailedException", "nope")
     with pytest.raises(ddb.client.exceptions.ConditionalCheckFailedException) as ddb_info:
-        ddb.client.put_item(TableName="t", Item={"pk": {"S": "a"}})
+        ddb.client.put_item(TableName="table", Item={"pk": {"S": "a"}})
     assert ddb_info.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
 
     s3 = aws("s3")
