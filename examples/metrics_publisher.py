@@ -31,7 +31,10 @@ def make_metrics(count: int, *, service: str = "checkout") -> list[dict[str, Any
     return [
         {
             "MetricName": f"latency-{i % 50}",
-            "Dimensions": [{"Name": "Service", "Value": service}, {"Name": "Shard", "Value": str(i % 8)}],
+            "Dimensions": [
+                {"Name": "Service", "Value": service},
+                {"Name": "Shard", "Value": str(i % 8)},
+            ],
             "Value": float(i % 997),
             "Unit": "Milliseconds",
         }
