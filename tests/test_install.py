@@ -50,8 +50,9 @@ def test_clients_created_after_the_plugin_loaded_are_captured_through_the_import
         seen = []
         client.meta.events.register("before-send.sqs.ListQueues", lambda request, **kw: seen.append(1) or _answer(request))
         def _answer(request):
-            from pytest_botowire._responses import WireResponse, to_aws_response
-            return to_aws_response(request.url, WireResponse(200, {"Content-Type": "application/x-amz-json-1.0"}, b"{}"))
+            from pytest_botowire._responses import serialize_response, to_aws_response
+            model = client.meta.service_model.operation_model("ListQueues")
+            return to_aws_response(request.url, serialize_response(model, {}))
         _capture.activate(recorder)
         client.list_queues()
         _capture.deactivate(recorder)
