@@ -11,10 +11,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from botocore import xform_name
+from botocore_features import wire_bytes
 
 from pytest_botowire._limits import Check, payload_rule
 from pytest_botowire._reporting import Collector, headroom_percent
+from pytest_botowire._responses import serialize_response, to_aws_response
 
 pytest_plugins = ["pytester"]
 
@@ -23,25 +27,26 @@ pytest_plugins = ["pytester"]
 # as it would without the plugin; ``client(name)`` is for tests that use the fixture
 # (offline mode answers).
 PRELUDE = """
-import io, json, re
+import json, re
 import boto3, pytest
-from botocore.awsrequest import AWSResponse
+from pytest_botowire._responses import serialize_response, to_aws_response
 
 KEYS = dict(region_name="us-east-1", aws_access_key_id="AKIDEXAMPLE",
             aws_secret_access_key="not-a-real-secret")
-
-class Raw(io.BytesIO):
-    def stream(self, **_):
-        yield self.getvalue()
-
-def answer(request, **_):
-    return AWSResponse(request.url, 200, {"x-amzn-RequestId": "from-the-test"}, Raw(b"{}"))
 
 def client(name):
     return boto3.client(name, **KEYS)
 
 def answered(name):
     c = boto3.client(name, **KEYS)
+
+    def answer(request, event_name, **_):
+        # an empty success response in the wire protocol this botocore uses for the service
+        # (XML for query-protocol SQS on older botocore, JSON on newer)
+        operation = c.meta.service_model.operation_model(event_name.rsplit(".", 1)[-1])
+        wire = serialize_response(operation, {}, headers={"x-amzn-RequestId": "from-the-test"})
+        return to_aws_response(request.url, wire)
+
     c.meta.events.register("before-send", answer)
     return c
 
@@ -52,7 +57,32 @@ def records(n):
     return [{"Data": b"d", "PartitionKey": "k"} for _ in range(n)]
 """
 
+KEYS = {
+    "region_name": "us-east-1",
+    "aws_access_key_id": "AKIDEXAMPLE",
+    "aws_secret_access_key": "not-a-real-secret",
+}
 DOCS = "https://github.com/pytest-botowire/pytest-botowire#payload-limits-in-ci"
+
+
+def sent_size(service: str, operation: str, **params: Any) -> int:
+    """Bytes the installed botocore puts on the wire for one call, measured by sending it.
+
+    SQS sends a form-encoded query body on older botocore and JSON on newer, so sizes that
+    involve it depend on the botocore version.
+    """
+    client = boto3.client(service, **KEYS)
+    model = client.meta.service_model.operation_model(operation)
+    sizes: list[int] = []
+
+    def answer(request: Any, **_: Any) -> Any:
+        sizes.append(len(wire_bytes(request.body)))
+        return to_aws_response(request.url, serialize_response(model, {}))
+
+    client.meta.events.register(f"before-send.{service}.{operation}", answer)
+    getattr(client, xform_name(operation))(**params)
+    (size,) = sizes
+    return size
 
 
 def make(pytester: pytest.Pytester, body: str, **files: str) -> None:
@@ -118,6 +148,7 @@ def test_module_marker(botowire):
     )
     result = run(pytester)
     result.assert_outcomes(failed=2)
+    list_queues = sent_size("sqs", "ListQueues")
     result.stdout.fnmatch_lines(
         [
             "*_ test_dict _*",
@@ -128,8 +159,8 @@ def test_module_marker(botowire):
             "{'lambda.invoke': 50}))",
             "*_ test_module_marker _*",
             "botowire limits: 1 of 1 request is over a limit",
-            "  - sqs.ListQueues (attempt 1), 2 bytes on the wire, *[[]marker.*.body_bytes[]] 2 bytes, "
-            "over the limit of 1:*",
+            f"  - sqs.ListQueues (attempt 1), {list_queues} bytes on the wire, "
+            f"*[[]marker.*.body_bytes[]] {list_queues} bytes, over the limit of 1:*",
         ]
     )
 
@@ -181,22 +212,24 @@ def test_lambda_event(botowire, size):
 
 
 def test_require_headers_marker_with_names_values_and_patterns(pytester: pytest.Pytester) -> None:
+    # Kinesis speaks AWS JSON (with X-Amz-Target) on every supported botocore; SQS used the
+    # query protocol, which has no X-Amz-Target, before botocore moved it to JSON.
     make(
         pytester,
         """
 @pytest.mark.botowire(require_headers=["User-Agent", "X-Amz-Target"])
 def test_names_present(botowire):
-    client("sqs").list_queues()
+    client("kinesis").list_streams()
 
 @pytest.mark.botowire(require_headers={"content-type": re.compile("json"),
-                                       "X-Amz-Target": "AmazonSQS.ListQueues"})
+                                       "X-Amz-Target": "Kinesis_20131202.ListStreams"})
 def test_values_match(botowire):
-    client("sqs").list_queues()
+    client("kinesis").list_streams()
 
 @pytest.mark.botowire(require_headers={"x-trace-id": re.compile(".+"),
-                                       "X-Amz-Target": "AmazonSQS.SendMessage"})
+                                       "X-Amz-Target": "Kinesis_20131202.PutRecord"})
 def test_missing(botowire):
-    client("sqs").list_queues()
+    client("kinesis").list_streams()
 """,
     )
     result = run(pytester)
@@ -205,8 +238,9 @@ def test_missing(botowire):
         [
             "*_ test_missing _*",
             "botowire require_headers: 1 of 1 request is missing a required header",
-            "  - sqs.ListQueues (attempt 1), 2 bytes on the wire, no Content-Encoding: "
-            "no x-trace-id header; X-Amz-Target: 'AmazonSQS.ListQueues' != 'AmazonSQS.SendMessage'",
+            "  - kinesis.ListStreams (attempt 1), 2 bytes on the wire, no Content-Encoding: "
+            "no x-trace-id header; X-Amz-Target: 'Kinesis_20131202.ListStreams' != "
+            "'Kinesis_20131202.PutRecord'",
             "  Hint: @pytest.mark.botowire(require_headers=...) asks every request of the test "
             "for x-trace-id, X-Amz-Target; see https://github.com/pytest-botowire/"
             "pytest-botowire#markers",
@@ -777,13 +811,14 @@ def test_under_xdist_every_workers_requests_count_exactly_once(pytester: pytest.
         "--botowire-report=out.json",
     )  # fmt: skip
     result.assert_outcomes(passed=10, failed=2)
+    list_queues = sent_size("sqs", "ListQueues")
     result.stdout.fnmatch_lines(
         [
             "24 requests to 2 operations captured in 12 tests; 2 requests over a limit",
             "*",
             "lambda.Invoke *12           2              105              105       0%  "
             "104 bytes (user.lambda.Invoke.body_bytes)  OVER by 1 byte",
-            "sqs.ListQueues *12           0                2                2       0%  -*",
+            f"sqs.ListQueues *12           0{list_queues:>17,}{list_queues:>17,}       0%  -*",
         ]
     )
     report = json.loads((pytester.path / "out.json").read_text("utf-8"))
