@@ -1,23 +1,45 @@
 """pytest-botowire: capture and assert what botocore really sends on the wire.
 
 The package re-exports its public names; the plugin itself lives in ``pytest_botowire.plugin``
-and the machinery in underscore modules, one per idea.
+and the machinery in underscore modules, one per idea. Names are imported on first use
+(PEP 562), so loading the plugin at pytest start-up does not load every module.
 """
 
 from __future__ import annotations
 
-from pytest_botowire._checks import LimitExplanation
-from pytest_botowire._gzip import (
-    DEFAULT_LEVEL,
-    BotowireGzipWarning,
-    GzipHandle,
-    enable_gzip,
-    gzip_request_body,
-)
-from pytest_botowire._gzip_fixture import BotowireGzip
-from pytest_botowire._limits import Check, Rule
-from pytest_botowire._request import CapturedRequest, Headers
-from pytest_botowire._wire import RequestSequence, Selection, Wire
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pytest_botowire._checks import LimitExplanation
+    from pytest_botowire._gzip import (
+        DEFAULT_LEVEL,
+        BotowireGzipWarning,
+        GzipHandle,
+        enable_gzip,
+        gzip_request_body,
+    )
+    from pytest_botowire._gzip_fixture import BotowireGzip
+    from pytest_botowire._limits import Check, Rule
+    from pytest_botowire._request import CapturedRequest, Headers
+    from pytest_botowire._wire import RequestSequence, Selection, Wire
+
+_WHERE = {
+    "DEFAULT_LEVEL": "_gzip",
+    "BotowireGzip": "_gzip_fixture",
+    "BotowireGzipWarning": "_gzip",
+    "CapturedRequest": "_request",
+    "Check": "_limits",
+    "GzipHandle": "_gzip",
+    "Headers": "_request",
+    "LimitExplanation": "_checks",
+    "RequestSequence": "_wire",
+    "Rule": "_limits",
+    "Selection": "_wire",
+    "Wire": "_wire",
+    "enable_gzip": "_gzip",
+    "gzip_request_body": "_gzip",
+}
 
 __all__ = (
     "DEFAULT_LEVEL",
@@ -36,3 +58,16 @@ __all__ = (
     "gzip_request_body",
 )
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pytest_botowire' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"pytest_botowire.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted((*globals(), *__all__))

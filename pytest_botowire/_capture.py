@@ -27,16 +27,18 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import importlib.abc
-import importlib.machinery
 import os
 import sys
 import threading
 import types
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pytest_botowire._request import CapturedRequest, snapshot_body, snapshot_headers
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
+
+    from pytest_botowire._request import CapturedRequest
+
 
 DEFAULT_BODY_CAP = 8 * 1024 * 1024
 DEFAULT_TOTAL_CAP = 256 * 1024 * 1024
@@ -140,6 +142,10 @@ class Recorder:
     # -- capture ------------------------------------------------------------------------
     def capture(self, request: Any, event_name: str) -> CapturedRequest:
         """Record one prepared request; never raises for a request botocore could send."""
+        # Imported here, not at module level: this module loads at pytest start-up, the
+        # request model only once something is captured.
+        from pytest_botowire._request import CapturedRequest, snapshot_body, snapshot_headers
+
         call = _CALL.get()
         _, _, rest = event_name.partition(".")
         service_id, _, operation = rest.partition(".")
@@ -502,11 +508,13 @@ def register_on(emitter: Any) -> None:
             pass
 
 
-class _HandlersLoader(importlib.abc.Loader):
+# The import machinery only needs these methods; not deriving from importlib.abc keeps that
+# module (and what it imports) out of pytest's start-up.
+class _HandlersLoader:
     def __init__(self, wrapped: Any) -> None:
         self._wrapped = wrapped
 
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
+    def create_module(self, spec: ModuleSpec) -> types.ModuleType | None:
         create: Any = getattr(self._wrapped, "create_module", None)
         return None if create is None else create(spec)
 
@@ -515,12 +523,12 @@ class _HandlersLoader(importlib.abc.Loader):
         _register_builtins(module)
 
 
-class _ImportHook(importlib.abc.MetaPathFinder):
+class _ImportHook:
     """Adds the handlers when ``botocore.handlers`` is first imported."""
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
+    ) -> ModuleSpec | None:
         if fullname != "botocore.handlers":
             return None
         for finder in sys.meta_path:
@@ -529,7 +537,7 @@ class _ImportHook(importlib.abc.MetaPathFinder):
             spec = finder.find_spec(fullname, path, target)
             if spec is not None:
                 if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = _HandlersLoader(spec.loader)
+                    spec.loader = _HandlersLoader(spec.loader)  # type: ignore[assignment]
                 return spec
         return None
 

@@ -8,9 +8,10 @@ with placeholder values of the right type.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pytest_botowire._request import CapturedRequest
+if TYPE_CHECKING:
+    from pytest_botowire._request import CapturedRequest
 
 STRICT_CODE = "BotowireUnansweredRequest"
 

@@ -43,60 +43,6 @@ _BYTES = re.compile(r"^\d+(?:_\d+)*$")
 # --------------------------------------------------------------------------- the settings
 
 
-def add_options(group: Any, parser: pytest.Parser) -> None:
-    """Register the limit and report options and their ini forms (from ``pytest_addoption``)."""
-    group.addoption(
-        "--botowire-max-payload",
-        dest="botowire_max_payload",
-        action="append",
-        default=None,
-        metavar="[PATTERN=]BYTES",
-        help="fail a test that sends a request body over BYTES on the wire; PATTERN=BYTES "
-        "limits one operation ('sqs.SendMessage=262144'); repeatable, the most specific "
-        "pattern wins. Captures every test.",
-    )
-    group.addoption(
-        "--botowire-aws-limits",
-        dest="botowire_aws_limits",
-        action="store_true",
-        default=None,
-        help="fail a test that sends a request AWS would reject for its size or entry count "
-        "(the built-in AWS limits table). Captures every test.",
-    )
-    group.addoption(
-        "--botowire-report",
-        dest="botowire_report",
-        default=None,
-        metavar="PATH",
-        help="write a JSON report of every captured request and operation to PATH. "
-        "Captures every test.",
-    )
-    parser.addini(
-        "botowire_max_payload",
-        "request body limits like --botowire-max-payload: BYTES or PATTERN=BYTES, one a line",
-        type="linelist",
-        default=[],
-    )
-    parser.addini(
-        "botowire_aws_limits",
-        "check every request against the built-in AWS limits table (like --botowire-aws-limits)",
-        type="bool",
-        default=False,
-    )
-    parser.addini(
-        "botowire_report",
-        "write the JSON report to this path (relative to the ini file)",
-        default="",
-    )
-    parser.addini(
-        "botowire_limits",
-        "your own limit rules, one a line: PATTERN MEASURE<=LIMIT [source], MEASURE body_bytes "
-        "or decoded_body_bytes (add or override rows of the AWS limits table)",
-        type="linelist",
-        default=[],
-    )
-
-
 def normalize_pattern(text: str) -> str:
     """A validated pattern in the limits engine's form (client name, API operation name).
 
@@ -232,9 +178,8 @@ class SuiteLimits:
         self.shared_limits: dict[Any, Any] = {}
         if self.active:
             on_active()
-        config.hook.pytest_botowire_limits.call_historic(
-            kwargs={"config": config}, result_callback=self._add_hook_result
-        )
+        # The plugin calls the pytest_botowire_limits hook (historic, from pytest_configure)
+        # and hands each result to _add_hook_result.
 
     def _add_hook_result(self, result: Any) -> None:
         rules = _hook_rules(result)

@@ -56,8 +56,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 if TYPE_CHECKING:
-    import pytest
-
     from pytest_botowire._capture import Recorder
     from pytest_botowire._request import CapturedRequest
 
@@ -91,17 +89,6 @@ _AUTH_QUERY = frozenset(
     }
 )
 _SCOPE_RE = re.compile(r"Credential=([^,\s]+)")
-
-
-def add_options(parser: pytest.Parser) -> None:
-    """The ``botowire_hosts`` ini option."""
-    parser.addini(
-        "botowire_hosts",
-        "hosts (name, name:port or glob) whose requests made with the requests library are "
-        "captured as AWS requests, besides *.amazonaws.com and clients' endpoint_url hosts",
-        type="linelist",
-        default=[],
-    )
 
 
 # -- what is known of the test's botocore clients ------------------------------------------

@@ -15,11 +15,11 @@ import pytest
 from pytest_botowire import _aio, _capture
 from pytest_botowire._capture import DEFAULT_BODY_CAP, MODES, Recorder
 from pytest_botowire._options import MARKER_SIGNATURE, MarkerOptions, marker_options
-from pytest_botowire._reporting import ReportingPlugin, SuiteLimits
-from pytest_botowire._wire import Wire
 
 if TYPE_CHECKING:
     from pytest_botowire._gzip_fixture import BotowireGzip
+    from pytest_botowire._reporting import ReportingPlugin, SuiteLimits
+    from pytest_botowire._wire import Wire
 
 _capture.install()
 _aio.install()
@@ -41,11 +41,65 @@ class _Session:
         )
         #: capture every test, even those that never ask for the fixture
         self.capture_all = False
-        #: the run's limits and report (--botowire-max-payload, --botowire-aws-limits, ...)
-        self.limits = SuiteLimits(config, on_active=self._capture_everything)
+        self._config = config
+        self._limits: SuiteLimits | None = None
+        self._reporting: ReportingPlugin | None = None
+
+    @property
+    def limits(self) -> SuiteLimits:
+        """The run's limits and report (--botowire-max-payload, --botowire-aws-limits, ...).
+
+        Built on first use, so a run that asks for none of them never loads that machinery.
+        """
+        if self._limits is None:
+            from pytest_botowire._reporting import SuiteLimits
+
+            self._limits = SuiteLimits(self._config, on_active=self._capture_everything)
+        return self._limits
+
+    def reporting(self) -> ReportingPlugin:
+        """The summary/report plugin, registered with pytest on first use."""
+        if self._reporting is None:
+            from pytest_botowire._reporting import ReportingPlugin
+
+            self._reporting = ReportingPlugin(self._config, self.limits)
+            self._config.pluginmanager.register(self._reporting, "botowire-reporting")
+        return self._reporting
+
+    @property
+    def reporting_started(self) -> bool:
+        """Whether the summary/report plugin exists yet."""
+        return self._reporting is not None
 
     def _capture_everything(self) -> None:
         self.capture_all = True
+
+    def hook_rules(self, result: object) -> None:
+        """A ``pytest_botowire_limits`` implementation returned rules (maybe from a late conftest)."""
+        if result:
+            self.reporting()
+            self.limits._add_hook_result(result)
+
+
+_LIMIT_OPTIONS = (
+    "botowire_max_payload",
+    "botowire_aws_limits",
+    "botowire_report",
+    "botowire_limits",
+)
+
+
+def _limits_requested(config: pytest.Config) -> bool:
+    """Whether any run-wide limit option or the report is asked for (cheap: no imports)."""
+    for name in _LIMIT_OPTIONS:
+        if config.getoption(name, None) not in (None, "", [], False):
+            return True
+        try:
+            if config.getini(name) not in (None, "", [], False):
+                return True
+        except (ValueError, pytest.UsageError):
+            return True  # an invalid value: SuiteLimits reports it, naming the option
+    return False
 
 
 def _read_mode(config: pytest.Config) -> str:
@@ -102,12 +156,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "botowire_body_cap", "bytes of each request body to keep (default 8388608)", default=""
     )
-    from pytest_botowire._reporting import add_options
+    from pytest_botowire._optiondefs import add_limit_options
 
-    add_options(group, parser)
-    from pytest_botowire._requests_capture import add_options as add_requests_options
-
-    add_requests_options(parser)
+    add_limit_options(group, parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -117,10 +168,23 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{MARKER_SIGNATURE}: configure pytest-botowire for a test, class or module; "
         "the closest marker wins and keys merge.",
     )
-    config.stash[SESSION_KEY] = _Session(config)
-    config.pluginmanager.register(
-        ReportingPlugin(config, config.stash[SESSION_KEY].limits), "botowire-reporting"
+    session = _Session(config)
+    config.stash[SESSION_KEY] = session
+    if _limits_requested(config):
+        session.reporting()
+    # Historic: a conftest.py loaded later still adds its rules for the whole run.
+    config.hook.pytest_botowire_limits.call_historic(
+        kwargs={"config": config}, result_callback=session.hook_rules
     )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """On the xdist controller, which runs no test itself: start reporting for a worker's rows."""
+    config: pytest.Config = node.config  # type: ignore[attr-defined]
+    session = config.stash[SESSION_KEY]
+    if not session.reporting_started and getattr(node, "workeroutput", {}).get("botowire"):
+        session.reporting().pytest_testnodedown(node, error)
 
 
 def _options(item: pytest.Item) -> MarkerOptions:
@@ -145,6 +209,7 @@ def _start(item: pytest.Item, mode: str | None) -> Recorder:
             test_id=item.nodeid,
         )
         item.stash[RECORDER_KEY] = recorder
+        settings.reporting()  # the summary counts this test's requests
         _capture.activate(recorder)
     elif mode is not None:
         recorder.mode = mode
@@ -300,8 +365,10 @@ def botowire(request: pytest.FixtureRequest) -> Wire:
     # Capture stays on until the test's last fixture is torn down (see
     # pytest_runtest_teardown): a fixture torn down after this one is still captured and,
     # offline, still kept off the network.
-    wire = Wire(recorder)
     from pytest_botowire._checks import item_limits
+    from pytest_botowire._wire import Wire
+
+    wire = Wire(recorder)
 
     wire._extra["limits"] = lambda: item_limits(item, options)
     return wire
