@@ -142,10 +142,7 @@ class Recorder:
     # -- capture ------------------------------------------------------------------------
     def capture(self, request: Any, event_name: str) -> CapturedRequest:
         """Record one prepared request; never raises for a request botocore could send."""
-        # Imported here, not at module level: this module loads at pytest start-up, the
-        # request model only once something is captured.
-        from pytest_botowire._request import CapturedRequest, snapshot_body, snapshot_headers
-
+        make_request, snapshot_body, snapshot_headers = _request_model()
         call = _CALL.get()
         _, _, rest = event_name.partition(".")
         service_id, _, operation = rest.partition(".")
@@ -163,7 +160,7 @@ class Recorder:
             snapshot.note = "over the capture budget of the test"
         call.sent += 1
         attempt = _attempt(headers.get("amz-sdk-request"), call.sent)
-        captured = CapturedRequest(
+        captured: CapturedRequest = make_request(
             service=call.service,
             service_id=call.service_id,
             operation=call.operation,
@@ -201,6 +198,19 @@ class Recorder:
             self.stubbed_calls.clear()
             self.unanswered.clear()
             self.kept_bytes = 0
+
+
+_MODEL: tuple[Any, Any, Any] | None = None
+
+
+def _request_model() -> tuple[Any, Any, Any]:
+    """The request model, imported on the first capture rather than at pytest start-up."""
+    global _MODEL
+    if _MODEL is None:
+        from pytest_botowire._request import CapturedRequest, snapshot_body, snapshot_headers
+
+        _MODEL = (CapturedRequest, snapshot_body, snapshot_headers)
+    return _MODEL
 
 
 def _attempt(header: str | None, fallback: int) -> int:
@@ -291,11 +301,20 @@ def _on_before_sign(
     return None
 
 
+_ASYNC_CREDENTIALS: dict[type, bool] = {}
+
+
 def _frozen_credentials(credentials: Any) -> Any:
     """Frozen credentials; aiobotocore's ``get_frozen_credentials`` is a coroutine function."""
-    import inspect
+    kind = type(credentials)
+    is_async = _ASYNC_CREDENTIALS.get(kind)
+    if is_async is None:  # once per credentials class: inspect is slow on the hot path
+        import inspect
 
-    if inspect.iscoroutinefunction(credentials.get_frozen_credentials):
+        is_async = _ASYNC_CREDENTIALS[kind] = inspect.iscoroutinefunction(
+            credentials.get_frozen_credentials
+        )
+    if is_async:
         from pytest_botowire._aio import frozen_credentials
 
         return frozen_credentials(credentials)

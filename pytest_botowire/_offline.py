@@ -42,13 +42,22 @@ def build_response(url: str, wire: Any) -> Any:
     return _default_factory(url, wire)
 
 
+_ANSWERS: dict[tuple[str, str], Any] = {}
+
+
 def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> Any:
     """A successful placeholder response, or in ``strict`` mode an error naming the request."""
     from pytest_botowire._patterns import service_model
-    from pytest_botowire._responses import serialize_error, serialize_response, synthesize_output
+    from pytest_botowire._responses import (
+        depends_on_params,
+        serialize_error,
+        serialize_response,
+        synthesize_output,
+    )
 
-    operation_model = service_model(captured.service).operation_model(captured.operation)
+    key = (captured.service, captured.operation)
     if strict:
+        operation_model = service_model(captured.service).operation_model(captured.operation)
         wire = serialize_error(
             operation_model,
             STRICT_CODE,
@@ -56,8 +65,15 @@ def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> Any
             "register a response with botowire.respond() or use mode='offline'",
             status=400,
         )
+    elif key in _ANSWERS:
+        wire = _ANSWERS[key]
     else:
+        operation_model = service_model(captured.service).operation_model(captured.operation)
         wire = serialize_response(
             operation_model, synthesize_output(operation_model, captured.params)
         )
+        # The same answer fits every request of an operation whose placeholder does not
+        # echo the request: serialize it once (WireResponse is immutable).
+        if not depends_on_params(*key):
+            _ANSWERS[key] = wire
     return build_response(str(request.url), wire)

@@ -563,6 +563,19 @@ def _echo_generated_headers(operation_model: Any, result: dict[str, Any], protoc
         result[member_name] = dict(wire.headers)
 
 
+#: Services whose placeholder answers echo the request (see ``_apply_params``).
+_PARAM_SERVICES = frozenset(("sqs", "sns", "s3", "kinesis", "firehose"))
+
+
+def depends_on_params(service: str, operation: str) -> bool:
+    """Whether :func:`synthesize_output` uses the request parameters for this operation.
+
+    When it does not, the same placeholder answer fits every request and can be reused.
+    """
+    del operation  # decided per service today; kept in the signature for finer rules later
+    return service in _PARAM_SERVICES
+
+
 def _apply_params(
     service: str,
     op_name: str,
