@@ -26,16 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pytest_botowire._gzip import DEFAULT_LEVEL, gzip_request_body
 
 
-class _Raw:
-    def stream(self, **kwargs: Any) -> Any:
-        yield b""
-
-
 def serialize_put_metric_data(metric_data: list[dict[str, Any]]) -> bytes:
     """The body a real cloudwatch client sends for ``put_metric_data`` (uncompressed)."""
     import botocore.session
-    from botocore.awsrequest import AWSResponse
     from botocore.config import Config
+
+    from pytest_botowire._responses import serialize_response, to_aws_response
 
     client = botocore.session.get_session().create_client(
         "cloudwatch",
@@ -46,9 +42,13 @@ def serialize_put_metric_data(metric_data: list[dict[str, Any]]) -> bytes:
     )
     seen: list[bytes] = []
 
+    model = client.meta.service_model.operation_model("PutMetricData")
+
     def send(request: Any, **kwargs: Any) -> Any:
-        seen.append(request.body)
-        return AWSResponse(request.url, 200, {}, _Raw())
+        body = request.body
+        # botocore < 1.42.7 sends CloudWatch as a query form, a str at before-send
+        seen.append(body.encode("utf-8") if isinstance(body, str) else body)
+        return to_aws_response(request.url, serialize_response(model, {}))
 
     client.meta.events.register("before-send.cloudwatch.PutMetricData", send)
     client.put_metric_data(Namespace="Bench/App", MetricData=metric_data)
