@@ -142,22 +142,14 @@ class Recorder:
     # -- capture ------------------------------------------------------------------------
     def capture(self, request: Any, event_name: str) -> CapturedRequest:
         """Record one prepared request; never raises for a request botocore could send."""
-        make_request, snapshot_body, snapshot_headers = _request_model()
+        make_request, _, snapshot_headers = _request_model()
         call = _CALL.get()
         _, _, rest = event_name.partition(".")
         service_id, _, operation = rest.partition(".")
         if call is None or call.operation != operation or call.service_id != service_id:
             call = _orphan_call(service_id, operation)
         headers = snapshot_headers(request.headers)
-        with self._lock:
-            cap = max(0, min(self.body_cap, self.total_cap - self.kept_bytes))
-        snapshot = snapshot_body(request.body, headers, cap)
-        if snapshot.data is not None:
-            with self._lock:
-                # the decoded copy kept of an aws-chunked body is held too
-                self.kept_bytes += len(snapshot.data) + len(snapshot.decoded or b"")
-        elif snapshot.note == "over the capture cap" and cap < self.body_cap:
-            snapshot.note = "over the capture budget of the test"
+        snapshot = self.snapshot(request.body, headers)
         call.sent += 1
         attempt = _attempt(headers.get("amz-sdk-request"), call.sent)
         captured: CapturedRequest = make_request(
@@ -176,12 +168,29 @@ class Recorder:
             signing_name=call.signing_name,
             credentials=call.signer,
         )
-        with self._lock:
-            captured.index = len(self.requests)
-            self.requests.append(captured)
+        self.add(captured)
         call.last = captured
         call.response = None
         return captured
+
+    def snapshot(self, body: Any, headers: Any) -> Any:
+        """The body's snapshot within the body cap and what is left of the test's budget."""
+        with self._lock:
+            cap = max(0, min(self.body_cap, self.total_cap - self.kept_bytes))
+        snapshot = _request_model()[1](body, headers, cap)
+        if snapshot.data is not None:
+            with self._lock:
+                # the decoded copy kept of an aws-chunked body is held too
+                self.kept_bytes += len(snapshot.data) + len(snapshot.decoded or b"")
+        elif snapshot.note == "over the capture cap" and cap < self.body_cap:
+            snapshot.note = "over the capture budget of the test"
+        return snapshot
+
+    def add(self, captured: CapturedRequest) -> None:
+        """Append a captured request, numbering it in sending order."""
+        with self._lock:
+            captured.index = len(self.requests)
+            self.requests.append(captured)
 
     def restore(self) -> None:
         """Take back the fake credentials lent to clients created without any."""
@@ -275,20 +284,19 @@ def _on_before_sign(
     signature_version: Any = None,
     **_: Any,
 ) -> None:
-    observing = _ACTIVE
-    if observing is None:
+    recorder = _ACTIVE
+    if recorder is None:
         return None
     call = _CALL.get()
     for observer in SIGN_OBSERVERS:
         with contextlib.suppress(Exception):
-            observer(observing, request, call, signature_version)
+            observer(recorder, request, call, signature_version)
     if call is not None:
         call.signing_name = signing_name
         call.region = region_name
         # The credentials botocore's signer is about to use (get_auth_instance makes the
         # same choice), frozen now so a later refresh cannot make assert_signed disagree.
-        recorder = _ACTIVE
-        if recorder is not None and recorder.fake_credentials and request_signer is not None:
+        if recorder.fake_credentials and request_signer is not None:
             _lend_credentials(recorder, request_signer)
         try:
             context = getattr(request, "context", None) or {}
@@ -446,7 +454,7 @@ def _on_before_sign_gzip(request: Any = None, event_name: str = "", **_: Any) ->
         return None
     try:
         recorder.gzip_policy.before_sign(request, event_name=event_name)
-    except Exception as exc:  # never break the call; the test fails on it at its end
+    except Exception as exc:  # never break the call; the body goes out as it was
         recorder.errors.append(f"{event_name}: gzip failed: {exc!r}")
     return None
 

@@ -52,7 +52,7 @@ def service_id_of(client_name: str) -> str:
     known = CLIENT_TO_SERVICE_ID.get(client_name)
     if known is not None:
         return known
-    return str(service_model(client_name).service_id.hyphenize())
+    return service_id_of_model(client_name)
 
 
 @functools.lru_cache(maxsize=1)
@@ -69,14 +69,17 @@ def service_id_of_model(client_name: str) -> str:
     return str(service_model(client_name).service_id.hyphenize())
 
 
+_CLIENT_BY_SERVICE_ID = {service_id: client for client, service_id in CLIENT_TO_SERVICE_ID.items()}
+
+
 def client_name_for(service: str) -> str | None:
     """Resolve a client name or a hyphenized service id to the client name, or ``None``."""
     services = available_services()
     if service in services:
         return service
-    for client, service_id in CLIENT_TO_SERVICE_ID.items():
-        if service_id == service and client in services:
-            return client
+    client = _CLIENT_BY_SERVICE_ID.get(service)
+    if client is not None and client in services:
+        return client
     if services <= KNOWN_CLIENTS:
         return None  # the shipped table covers every service of this botocore
     # A service id that the shipped table does not know (a newer botocore): ask the models.

@@ -99,10 +99,10 @@ class BodySnapshot:
         self.note = note
 
 
-def _read_stream(stream: Any, cap: int) -> tuple[bytes | None, int, Any]:
+def _read_stream(stream: Any, cap: int) -> tuple[bytes | None, int]:
     """Read a seekable stream from its position to the end; keep at most ``cap`` bytes.
 
-    The stream is put back where it was. Returns (kept bytes or None, size, position).
+    The stream is put back where it was. Returns (kept bytes or None, size).
     """
     position = stream.tell()
     stream.seek(position)  # a stream that cannot go back fails here, before anything is read
@@ -127,7 +127,7 @@ def _read_stream(stream: Any, cap: int) -> tuple[bytes | None, int, Any]:
                     kept = []
     finally:
         stream.seek(position)
-    return (None if overflow else b"".join(kept)), total, position
+    return (None if overflow else b"".join(kept)), total
 
 
 def _reads_asynchronously(stream: Any) -> bool:
@@ -265,7 +265,7 @@ def snapshot_body(body: Any, headers: Headers, cap: int) -> BodySnapshot:
         if seekable:
             try:
                 with _progress_paused(body):
-                    kept, size, _ = _read_stream(body, cap)
+                    kept, size = _read_stream(body, cap)
                 note = None if kept is not None else "over the capture cap"
                 return BodySnapshot(kept, size, note=note)
             except Exception as exc:

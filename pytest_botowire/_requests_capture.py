@@ -594,16 +594,11 @@ class _Capture:
         return response
 
     def _record(self, request: Any) -> CapturedRequest:
-        from pytest_botowire._request import CapturedRequest, snapshot_body, snapshot_headers
+        from pytest_botowire._request import CapturedRequest, snapshot_headers
 
         recorder = self.recorder
         headers = snapshot_headers(request.headers)
-        with recorder._lock:
-            cap = max(0, min(recorder.body_cap, recorder.total_cap - recorder.kept_bytes))
-        snapshot = snapshot_body(request.body, headers, cap)
-        if snapshot.data is not None:
-            with recorder._lock:
-                recorder.kept_bytes += len(snapshot.data)
+        snapshot = recorder.snapshot(request.body, headers)
         described = describe(
             str(request.method), str(request.url), headers, snapshot.data, self.seen
         )
@@ -622,9 +617,7 @@ class _Capture:
             region=described.region,
             signing_name=described.signing_name,
         )
-        with recorder._lock:
-            captured.index = len(recorder.requests)
-            recorder.requests.append(captured)
+        recorder.add(captured)
         return captured
 
     def _decide(self, captured: CapturedRequest, other_mock: bool) -> Any:

@@ -150,11 +150,9 @@ def resolve_protocol(operation_model: Any) -> str:
     rest-xml, smithy-rpc-v2-cbor, query, ec2) that the service lists.  Older
     botocore only knows ``metadata['protocol']``.
     """
-    service_model = operation_model.service_model
-    resolved = getattr(service_model, "resolved_protocol", None)
-    if isinstance(resolved, str) and resolved:
-        return resolved
-    return str(service_model.metadata["protocol"])
+    from pytest_botowire._capture import resolved_protocol
+
+    return resolved_protocol(operation_model.service_model)
 
 
 # --------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 from pytest_botowire._assertions import Assertable, bullets, plural
@@ -143,11 +143,12 @@ class Wire(RequestSequence):
     request.
     """
 
-    __slots__ = ("_extra",)
+    __slots__ = ("_limits",)
 
-    def __init__(self, recorder: Recorder) -> None:
+    def __init__(self, recorder: Recorder, *, limits: Callable[[], Any] | None = None) -> None:
         super().__init__(recorder)
-        self._extra: dict[str, Any] = {}
+        #: the test's limit rules (``_checks.item_limits``), computed when asked for
+        self._limits = limits
 
     @property
     def mode(self) -> str | None:
@@ -201,6 +202,5 @@ class Wire(RequestSequence):
         __tracebackhide__ = True
         from pytest_botowire._checks import explain_limits
 
-        factory = self._extra.get("limits")
-        limits = factory() if factory is not None else None
+        limits = self._limits() if self._limits is not None else None
         return explain_limits(limits, request, self._recorder.test_id)

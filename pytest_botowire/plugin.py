@@ -362,16 +362,13 @@ def botowire(request: pytest.FixtureRequest) -> Wire:
     _requests_capture.start(recorder, item.config.getini("botowire_hosts"))
     # undone with this fixture, so patches of mocks set up around it are undone in LIFO order
     request.addfinalizer(lambda: _requests_capture.stop(recorder))  # noqa: PT021
-    # Capture stays on until the test's last fixture is torn down (see
-    # pytest_runtest_teardown): a fixture torn down after this one is still captured and,
-    # offline, still kept off the network.
     from pytest_botowire._checks import item_limits
     from pytest_botowire._wire import Wire
 
-    wire = Wire(recorder)
-
-    wire._extra["limits"] = lambda: item_limits(item, options)
-    return wire
+    # Capture stays on until the test's last fixture is torn down (see
+    # pytest_runtest_teardown): a fixture torn down after this one is still captured and,
+    # offline, still kept off the network.
+    return Wire(recorder, limits=lambda: item_limits(item, options))
 
 
 @pytest.fixture
@@ -385,6 +382,4 @@ def botowire_gzip(request: pytest.FixtureRequest) -> BotowireGzip:
     """
     from pytest_botowire._gzip_fixture import BotowireGzip
 
-    item = request.node
-    recorder = item.stash.get(RECORDER_KEY, None) or _start(item, None)
-    return BotowireGzip(recorder)
+    return BotowireGzip(_start(request.node, None))

@@ -237,8 +237,8 @@ def test_it(botowire):
     parts = botowire.select("s3.UploadPart")
     assert len(parts) == 3
     assert sum(r.decoded_size for r in parts) == len(data)
-    assert {r.params["UploadId"] for r in parts} == {botowire[0].params and
-        botowire.select("s3.CompleteMultipartUpload")[0].params["UploadId"]}
+    complete = botowire.select("s3.CompleteMultipartUpload")[0]
+    assert {r.params["UploadId"] for r in parts} == {complete.params["UploadId"]}
     botowire.select("s3.CompleteMultipartUpload").assert_params(
         MultipartUpload={"Parts": [{"PartNumber": 1}, {"PartNumber": 2}, {"PartNumber": 3}]})
 """,
