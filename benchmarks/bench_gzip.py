@@ -23,7 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pytest_botowire._gzip import DEFAULT_LEVEL, gzip_request_body
+from pytest_botowire.features.gzip import DEFAULT_LEVEL, gzip_request_body
 
 
 def serialize_put_metric_data(metric_data: list[dict[str, Any]]) -> bytes:
@@ -31,7 +31,7 @@ def serialize_put_metric_data(metric_data: list[dict[str, Any]]) -> bytes:
     import botocore.session
     from botocore.config import Config
 
-    from pytest_botowire._responses import serialize_response, to_aws_response
+    from pytest_botowire.aws.serialize import serialize_response, to_aws_response
 
     client = botocore.session.get_session().create_client(
         "cloudwatch",

@@ -240,9 +240,9 @@ Clock = str  # "cpu": CPU time of this process; "wall": elapsed time
 # -- botowire set up the way the fixture does it -------------------------------------------
 def fixture_recorder(mode: str) -> Any:
     """A ``Recorder`` configured as ``plugin.botowire`` configures it (environment aside)."""
-    from pytest_botowire._capture import Recorder
-    from pytest_botowire._offline import offline_answer
-    from pytest_botowire._stubs import Responses
+    from pytest_botowire.capture.recorder import Recorder
+    from pytest_botowire.features.offline import offline_answer
+    from pytest_botowire.features.respond import Responses
 
     recorder = Recorder(mode=mode, test_id="benchmarks/run.py::bench")
     recorder.responses = Responses()
@@ -255,7 +255,7 @@ def fixture_recorder(mode: str) -> Any:
 
 @contextmanager
 def capturing(recorder: Any) -> Iterator[Any]:
-    from pytest_botowire._capture import activate, deactivate
+    from pytest_botowire.capture.recorder import activate, deactivate
 
     activate(recorder)
     try:
@@ -275,8 +275,8 @@ def handler(client: Any, event: str, func: Callable[..., Any]) -> Iterator[None]
 
 def canned_responder(client: Any, operation: str, params: dict[str, Any]) -> Callable[..., Any]:
     """A ``before-send`` handler returning a prebuilt response: the bytes botowire would send."""
-    from pytest_botowire._patterns import service_model
-    from pytest_botowire._responses import serialize_response, synthesize_output, to_aws_response
+    from pytest_botowire.aws.patterns import service_model
+    from pytest_botowire.aws.serialize import serialize_response, synthesize_output, to_aws_response
 
     model = service_model(client.meta.service_model.service_name).operation_model(operation)
     wire = serialize_response(model, synthesize_output(model, params))
@@ -310,7 +310,7 @@ def bench_overhead(p: Profile, table: Table) -> None:
     is started every ``overhead_calls`` calls, as a test of that many calls would.
     """
     log("1. capture overhead ...")
-    from pytest_botowire._capture import activate, deactivate
+    from pytest_botowire.capture.recorder import activate, deactivate
 
     client = make_client("cloudwatch")
     params = {"Namespace": "Bench/App", "MetricData": metrics20()}
@@ -481,8 +481,8 @@ def bench_peers(p: Profile, table: Table) -> None:
     import moto  # before the client: moto adds its before-send responder to new sessions
     from botocore.stub import Stubber
 
-    from pytest_botowire._patterns import service_model
-    from pytest_botowire._responses import serialize_response, synthesize_output
+    from pytest_botowire.aws.patterns import service_model
+    from pytest_botowire.aws.serialize import serialize_response, synthesize_output
 
     params = {"Namespace": "Bench/App", "MetricData": metrics20()}
     # Created after moto is imported, so moto's before-send responder is on this client.
@@ -801,7 +801,7 @@ def bench_scale(p: Profile, table: Table) -> None:
     another process interrupted, means include every garbage collection.
     """
     log("4. scale ...")
-    from pytest_botowire._capture import activate, deactivate
+    from pytest_botowire.capture.recorder import activate, deactivate
 
     client = make_client("sqs")
     sizes = {"small": 10, "medium": p.scale_medium}
@@ -961,7 +961,7 @@ def run_memory(arms: tuple[str, ...], count: int, size: int, path: str) -> dict[
 
 
 def bench_memory(p: Profile, table: Table) -> None:
-    from pytest_botowire._capture import DEFAULT_BODY_CAP, DEFAULT_TOTAL_CAP
+    from pytest_botowire.capture.recorder import DEFAULT_BODY_CAP, DEFAULT_TOTAL_CAP
 
     variants = [(p.memory_uploads, p.memory_object, "")]
     if p.memory_kept_uploads:  # bodies under the per-request cap are kept: the total cap binds
@@ -1000,7 +1000,7 @@ def bench_gzip_rows(p: Profile, table: Table) -> None:
     import bench_gzip
     from botocore.compress import _gzip_compress_body
 
-    from pytest_botowire._gzip import DEFAULT_LEVEL
+    from pytest_botowire.features.gzip import DEFAULT_LEVEL
 
     if p.gzip_smoke:
         bodies = {"100 metrics": bench_gzip.realistic_metrics(100)}

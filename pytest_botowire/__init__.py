@@ -11,34 +11,34 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pytest_botowire._checks import LimitExplanation
-    from pytest_botowire._gzip import (
+    from pytest_botowire.features.checks import LimitExplanation
+    from pytest_botowire.features.gzip import (
         DEFAULT_LEVEL,
         BotowireGzipWarning,
         GzipHandle,
         enable_gzip,
         gzip_request_body,
     )
-    from pytest_botowire._gzip_fixture import BotowireGzip
-    from pytest_botowire._limits import Check, Rule
-    from pytest_botowire._request import CapturedRequest, Headers
-    from pytest_botowire._wire import RequestSequence, Selection, Wire
+    from pytest_botowire.features.gzip_fixture import BotowireGzip
+    from pytest_botowire.features.limits.rules import Check, Rule
+    from pytest_botowire.model.request import CapturedRequest, Headers
+    from pytest_botowire.wire import RequestSequence, Selection, Wire
 
 _WHERE = {
-    "DEFAULT_LEVEL": "_gzip",
-    "BotowireGzip": "_gzip_fixture",
-    "BotowireGzipWarning": "_gzip",
-    "CapturedRequest": "_request",
-    "Check": "_limits",
-    "GzipHandle": "_gzip",
-    "Headers": "_request",
-    "LimitExplanation": "_checks",
-    "RequestSequence": "_wire",
-    "Rule": "_limits",
-    "Selection": "_wire",
-    "Wire": "_wire",
-    "enable_gzip": "_gzip",
-    "gzip_request_body": "_gzip",
+    "DEFAULT_LEVEL": "features.gzip",
+    "BotowireGzip": "features.gzip_fixture",
+    "BotowireGzipWarning": "features.gzip",
+    "CapturedRequest": "model.request",
+    "Check": "features.limits.rules",
+    "GzipHandle": "features.gzip",
+    "Headers": "model.request",
+    "LimitExplanation": "features.checks",
+    "RequestSequence": "wire",
+    "Rule": "features.limits.rules",
+    "Selection": "wire",
+    "Wire": "wire",
+    "enable_gzip": "features.gzip",
+    "gzip_request_body": "features.gzip",
 }
 
 __all__ = (

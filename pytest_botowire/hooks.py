@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from pytest_botowire._limits import Rule
+    from pytest_botowire.features.limits.rules import Rule
 
 
 @pytest.hookspec(historic=True)

@@ -12,14 +12,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_botowire import _aio, _capture
-from pytest_botowire._capture import DEFAULT_BODY_CAP, MODES, Recorder
-from pytest_botowire._options import MARKER_SIGNATURE, MarkerOptions, marker_options
+from pytest_botowire.capture import recorder as _capture
+from pytest_botowire.integrations import aiobotocore as _aio
+from pytest_botowire.capture.recorder import DEFAULT_BODY_CAP, MODES, Recorder
+from pytest_botowire.features.options import MARKER_SIGNATURE, MarkerOptions, marker_options
 
 if TYPE_CHECKING:
-    from pytest_botowire._gzip_fixture import BotowireGzip
-    from pytest_botowire._reporting import ReportingPlugin, SuiteLimits
-    from pytest_botowire._wire import Wire
+    from pytest_botowire.features.gzip_fixture import BotowireGzip
+    from pytest_botowire.features.limits.report import ReportingPlugin, SuiteLimits
+    from pytest_botowire.wire import Wire
 
 _capture.install()
 _aio.install()
@@ -52,7 +53,7 @@ class _Session:
         Built on first use, so a run that asks for none of them never loads that machinery.
         """
         if self._limits is None:
-            from pytest_botowire._reporting import SuiteLimits
+            from pytest_botowire.features.limits.report import SuiteLimits
 
             self._limits = SuiteLimits(self._config, on_active=self._capture_everything)
         return self._limits
@@ -60,7 +61,7 @@ class _Session:
     def reporting(self) -> ReportingPlugin:
         """The summary/report plugin, registered with pytest on first use."""
         if self._reporting is None:
-            from pytest_botowire._reporting import ReportingPlugin
+            from pytest_botowire.features.limits.report import ReportingPlugin
 
             self._reporting = ReportingPlugin(self._config, self.limits)
             self._config.pluginmanager.register(self._reporting, "botowire-reporting")
@@ -156,7 +157,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "botowire_body_cap", "bytes of each request body to keep (default 8388608)", default=""
     )
-    from pytest_botowire._optiondefs import add_limit_options
+    from pytest_botowire.features.optiondefs import add_limit_options
 
     add_limit_options(group, parser)
 
@@ -219,7 +220,7 @@ def _start(item: pytest.Item, mode: str | None) -> Recorder:
 def _stop(item: pytest.Item) -> None:
     recorder = item.stash.get(RECORDER_KEY, None)
     if recorder is not None:
-        from pytest_botowire import _requests_capture
+        from pytest_botowire.integrations import requests as _requests_capture
 
         _requests_capture.stop(recorder)
         _capture.deactivate(recorder)
@@ -232,7 +233,7 @@ def _stop(item: pytest.Item) -> None:
                 os.environ[name] = value
         del item.stash[ENV_KEY]
     if recorder is not None:
-        from pytest_botowire._reporting import collect
+        from pytest_botowire.features.limits.report import collect
 
         collect(item, recorder)  # the run's summary and report
 
@@ -248,7 +249,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.config.stash[SESSION_KEY].capture_all or gzip not in (None, False):
         recorder = _start(item, None)
         if gzip not in (None, False):
-            from pytest_botowire._gzip_fixture import BotowireGzip
+            from pytest_botowire.features.gzip_fixture import BotowireGzip
 
             control = BotowireGzip(recorder)
             if gzip is not True:
@@ -273,7 +274,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     if raised is not None:
         # In strict mode the code under test usually fails on the error response it got;
         # the unanswered request is the cause worth reading first.
-        from pytest_botowire._checks import strict_problem
+        from pytest_botowire.features.checks import strict_problem
 
         pytest.fail(
             f"{strict_problem(item.stash[RECORDER_KEY])}\n"
@@ -282,7 +283,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
         )
     recorder = item.stash.get(RECORDER_KEY, None)
     if recorder is not None:
-        from pytest_botowire._checks import end_of_test_problems
+        from pytest_botowire.features.checks import end_of_test_problems
 
         problems = end_of_test_problems(item, recorder, item.stash[OPTIONS_KEY])
         if problems:
@@ -298,8 +299,8 @@ def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str]
     """
     from collections.abc import Mapping
 
-    from pytest_botowire._redact import redact_headers
-    from pytest_botowire._request import Headers
+    from pytest_botowire.aws.redact import redact_headers
+    from pytest_botowire.model.request import Headers
 
     if not isinstance(left, Headers) and not isinstance(right, Headers):
         return None
@@ -343,12 +344,12 @@ def botowire(request: pytest.FixtureRequest) -> Wire:
     mode = options.mode or settings.mode
     recorder = _start(item, mode)
     if recorder.responses is None:
-        from pytest_botowire._stubs import Responses
+        from pytest_botowire.features.respond import Responses
 
         recorder.responses = Responses()
         recorder.first_responder = recorder.responses.answer
     if mode in ("offline", "strict"):
-        from pytest_botowire._offline import offline_answer
+        from pytest_botowire.features.offline import offline_answer
 
         recorder.last_responder = offline_answer
         recorder.fake_credentials = True
@@ -357,13 +358,13 @@ def botowire(request: pytest.FixtureRequest) -> Wire:
             item.stash[ENV_KEY] = {name: os.environ.get(name) for name in added}
             os.environ.update(added)
     # AWS requests sent with the requests library join the same sequence (_requests_capture)
-    from pytest_botowire import _requests_capture
+    from pytest_botowire.integrations import requests as _requests_capture
 
     _requests_capture.start(recorder, item.config.getini("botowire_hosts"))
     # undone with this fixture, so patches of mocks set up around it are undone in LIFO order
     request.addfinalizer(lambda: _requests_capture.stop(recorder))  # noqa: PT021
-    from pytest_botowire._checks import item_limits
-    from pytest_botowire._wire import Wire
+    from pytest_botowire.features.checks import item_limits
+    from pytest_botowire.wire import Wire
 
     # Capture stays on until the test's last fixture is torn down (see
     # pytest_runtest_teardown): a fixture torn down after this one is still captured and,
@@ -380,6 +381,6 @@ def botowire_gzip(request: pytest.FixtureRequest) -> BotowireGzip:
     ``botowire_gzip.disable()`` stops it. Bodies are gzipped at ``before-sign`` with
     ``gzip_request_body``, so nothing is gzipped twice and signatures stay valid.
     """
-    from pytest_botowire._gzip_fixture import BotowireGzip
+    from pytest_botowire.features.gzip_fixture import BotowireGzip
 
     return BotowireGzip(_start(request.node, None))

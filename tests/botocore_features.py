@@ -15,7 +15,7 @@ import botocore.retries.standard
 import botocore.session
 from botocore.config import Config
 
-from pytest_botowire._responses import resolve_protocol, serialize_response
+from pytest_botowire.aws.serialize import resolve_protocol, serialize_response
 
 BOTOCORE_VERSION: tuple[int, ...] = tuple(int(part) for part in botocore.__version__.split(".")[:3])
 

@@ -21,7 +21,7 @@ from botocore_features import (
     wire_bytes,
 )
 
-from pytest_botowire._gzip import (
+from pytest_botowire.features.gzip import (
     BOTOCORE_LEVEL,
     DEFAULT_LEVEL,
     BotowireGzipWarning,
@@ -30,9 +30,9 @@ from pytest_botowire._gzip import (
     gzip_request_body,
     note_request_compression,
 )
-from pytest_botowire._patterns import parse_pattern
-from pytest_botowire._responses import serialize_response, to_aws_response
-from pytest_botowire._sigv4 import verify_sigv4
+from pytest_botowire.aws.patterns import parse_pattern
+from pytest_botowire.aws.serialize import serialize_response, to_aws_response
+from pytest_botowire.aws.sigv4 import verify_sigv4
 
 CREDS = {"aws_access_key_id": "AKIDEXAMPLE", "aws_secret_access_key": "not-a-real-secret"}
 MAGIC = b"\x1f\x8b"

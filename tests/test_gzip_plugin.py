@@ -11,7 +11,7 @@ from botocore_features import CLOUDWATCH_PROTOCOL, operation_model, server_answe
 from local_server import RecordingServer
 
 from pytest_botowire import gzip_request_body
-from pytest_botowire._sigv4 import verify_sigv4
+from pytest_botowire.aws.sigv4 import verify_sigv4
 
 pytest_plugins = ["pytester"]
 
@@ -112,7 +112,7 @@ def test_patterns(botowire):
 @pytest.mark.botowire(gzip="cloudwatch.PutMetricData")
 def test_without_the_fixture():
     # the gzip policy is on even when the test does not ask for botowire
-    from pytest_botowire._capture import active
+    from pytest_botowire.capture.recorder import active
     assert active().gzip_policy is not None
 
 @pytest.mark.botowire(gzip="cloudwatch.PutMetrics")
@@ -262,7 +262,7 @@ def test_gzip_request_body_is_importable_from_the_package() -> None:
     client.meta.events.register("before-sign.cloudwatch.PutMetricData", gzip_request_body)
 
     def answer(request: object, **_: object) -> object:
-        from pytest_botowire._responses import serialize_response, to_aws_response
+        from pytest_botowire.aws.serialize import serialize_response, to_aws_response
 
         seen.append(request.body)  # type: ignore[attr-defined]
         wire = serialize_response(operation_model("cloudwatch", "PutMetricData"))

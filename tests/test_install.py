@@ -42,7 +42,7 @@ def test_clients_created_after_the_plugin_loaded_are_captured_through_the_import
         """
         import sys
         import pytest_botowire.plugin            # installs the import hook, botocore not loaded
-        from pytest_botowire import _capture
+        from pytest_botowire.capture import recorder as _capture
         import boto3                              # botocore.handlers loads here
         client = boto3.client("sqs", region_name="us-east-1",
                               aws_access_key_id="AKID", aws_secret_access_key="x")
@@ -50,7 +50,7 @@ def test_clients_created_after_the_plugin_loaded_are_captured_through_the_import
         seen = []
         client.meta.events.register("before-send.sqs.ListQueues", lambda request, **kw: seen.append(1) or _answer(request))
         def _answer(request):
-            from pytest_botowire._responses import serialize_response, to_aws_response
+            from pytest_botowire.aws.serialize import serialize_response, to_aws_response
             model = client.meta.service_model.operation_model("ListQueues")
             return to_aws_response(request.url, serialize_response(model, {}))
         _capture.activate(recorder)
@@ -72,8 +72,8 @@ def test_clients_that_existed_before_the_plugin_loaded_are_captured_too() -> Non
         import boto3
         early = boto3.client("sqs", region_name="us-east-1",
                              aws_access_key_id="AKID", aws_secret_access_key="x")
-        from pytest_botowire import _capture
-        from pytest_botowire._offline import offline_answer
+        from pytest_botowire.capture import recorder as _capture
+        from pytest_botowire.features.offline import offline_answer
         _capture.install()                        # botocore already loaded: finds the emitters
         recorder = _capture.Recorder(mode="offline")
         recorder.last_responder = offline_answer

@@ -18,9 +18,9 @@ import botocore.handlers
 import moto  # noqa: F401  (imported before any client, as moto requires)
 import pytest
 
-from pytest_botowire import _capture
-from pytest_botowire._request import CapturedRequest
-from pytest_botowire._wire import Wire
+from pytest_botowire.capture import recorder as _capture
+from pytest_botowire.model.request import CapturedRequest
+from pytest_botowire.wire import Wire
 
 TESTS = 1000
 FAILING = 20  # tests whose request raises and that do not catch it

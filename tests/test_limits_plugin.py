@@ -16,9 +16,9 @@ import pytest
 from botocore import xform_name
 from botocore_features import wire_bytes
 
-from pytest_botowire._limits import Check, payload_rule
-from pytest_botowire._reporting import Collector, headroom_percent
-from pytest_botowire._responses import serialize_response, to_aws_response
+from pytest_botowire.features.limits.rules import Check, payload_rule
+from pytest_botowire.features.limits.report import Collector, headroom_percent
+from pytest_botowire.aws.serialize import serialize_response, to_aws_response
 
 pytest_plugins = ["pytester"]
 
@@ -29,7 +29,7 @@ pytest_plugins = ["pytester"]
 PRELUDE = """
 import json, re
 import boto3, pytest
-from pytest_botowire._responses import serialize_response, to_aws_response
+from pytest_botowire.aws.serialize import serialize_response, to_aws_response
 
 KEYS = dict(region_name="us-east-1", aws_access_key_id="AKIDEXAMPLE",
             aws_secret_access_key="not-a-real-secret")

@@ -207,7 +207,7 @@ pytestmark = pytest.mark.botowire(mode="strict", check_encoding=False)
 class TestIt:
     @pytest.mark.botowire(mode="offline")
     def test_closest(self, botowire, request):
-        from pytest_botowire._options import marker_options
+        from pytest_botowire.features.options import marker_options
         options = marker_options(request.node)
         assert (options.mode, options.check_encoding) == ("offline", False)
         assert botowire.mode == "offline"

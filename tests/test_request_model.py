@@ -12,10 +12,10 @@ import pytest
 from botocore.config import Config
 from botocore.httpchecksum import AwsChunkedWrapper, Crc32Checksum
 
-from pytest_botowire._capture import Recorder, activate, deactivate
-from pytest_botowire._codec import decode_body, parse_encodings, unchunk
-from pytest_botowire._request import CapturedRequest, Headers, snapshot_body
-from pytest_botowire._responses import WireResponse, to_aws_response
+from pytest_botowire.capture.recorder import Recorder, activate, deactivate
+from pytest_botowire.aws.codec import decode_body, parse_encodings, unchunk
+from pytest_botowire.model.request import CapturedRequest, Headers, snapshot_body
+from pytest_botowire.aws.serialize import WireResponse, to_aws_response
 
 
 def test_headers_are_case_insensitive_str_and_keep_duplicates() -> None:

@@ -21,7 +21,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from local_server import RecordingServer
 
-from pytest_botowire._requests_capture import _Seen, describe
+from pytest_botowire.integrations.requests import _Seen, describe
 
 API = "https://abc123.execute-api.us-east-1.amazonaws.com/prod/items"
 SEARCH = "https://search-logs-abc.us-east-1.es.amazonaws.com/logs/_doc/1"

@@ -1,4 +1,4 @@
-"""Tests for pytest_botowire._responses: AWS wire responses botocore parses back."""
+"""Tests for pytest_botowire.aws.serialize: AWS wire responses botocore parses back."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from botocore.endpoint import convert_to_response_dict
 from botocore.exceptions import ClientError
 from botocore.parsers import PROTOCOL_PARSERS, create_parser
 
-from pytest_botowire import _responses
-from pytest_botowire._responses import (
+from pytest_botowire.aws import serialize as _responses
+from pytest_botowire.aws.serialize import (
     FIXED_TIMESTAMP,
     REQUEST_ID,
     WireResponse,

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
-from pytest_botowire._assertions import Assertable, bullets, plural
-from pytest_botowire._patterns import Pattern, parse_patterns
-from pytest_botowire._request import CapturedRequest
+from pytest_botowire.model.assertions import Assertable, bullets, plural
+from pytest_botowire.aws.patterns import Pattern, parse_patterns
+from pytest_botowire.model.request import CapturedRequest
 
 if TYPE_CHECKING:
-    from pytest_botowire._capture import Recorder
-    from pytest_botowire._checks import LimitExplanation
-    from pytest_botowire._stubs import Response
+    from pytest_botowire.capture.recorder import Recorder
+    from pytest_botowire.features.checks import LimitExplanation
+    from pytest_botowire.features.respond import Response
 
 
 class RequestSequence(Assertable, Sequence[CapturedRequest]):
@@ -200,7 +200,7 @@ class Wire(RequestSequence):
         matching rule applies or not.
         """
         __tracebackhide__ = True
-        from pytest_botowire._checks import explain_limits
+        from pytest_botowire.features.checks import explain_limits
 
         limits = self._limits() if self._limits is not None else None
         return explain_limits(limits, request, self._recorder.test_id)

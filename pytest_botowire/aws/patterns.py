@@ -17,8 +17,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from pytest_botowire._requests_capture import HTTP_METHODS, HTTP_SERVICES
-from pytest_botowire._service_ids import CLIENT_TO_SERVICE_ID, KNOWN_CLIENTS
+from pytest_botowire.integrations.requests import HTTP_METHODS, HTTP_SERVICES
+from pytest_botowire.aws.service_ids import CLIENT_TO_SERVICE_ID, KNOWN_CLIENTS
 
 _GLOB_CHARS = frozenset("*?[")
 _lock = threading.Lock()

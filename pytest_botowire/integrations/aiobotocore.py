@@ -189,6 +189,6 @@ def install() -> None:
     if _installed:
         return
     _installed = True
-    from pytest_botowire._offline import register_factory
+    from pytest_botowire.features.offline import register_factory
 
     register_factory(emitted_by_aiobotocore, aio_response)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pytest_botowire._capture import Recorder
-from pytest_botowire._gzip import DEFAULT_LEVEL, GzipPolicy, warn_unmodeled
-from pytest_botowire._patterns import parse_patterns
+from pytest_botowire.capture.recorder import Recorder
+from pytest_botowire.features.gzip import DEFAULT_LEVEL, GzipPolicy, warn_unmodeled
+from pytest_botowire.aws.patterns import parse_patterns
 
 
 class BotowireGzip:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Final
 
-from pytest_botowire._patterns import Pattern, parse_pattern, service_id_of, service_model
+from pytest_botowire.aws.patterns import Pattern, parse_pattern, service_id_of, service_model
 
 __all__ = [
     "BOTOCORE_LEVEL",
@@ -231,7 +231,7 @@ class GzipPolicy:
 
     ``modeled``: gzip every operation whose model declares gzip request compression (needs
     :func:`note_request_compression` registered on ``before-call``). ``patterns``: extra
-    :class:`~pytest_botowire._patterns.Pattern` objects (``parse_pattern("logs.PutLogEvents")``)
+    :class:`~pytest_botowire.aws.patterns.Pattern` objects (``parse_pattern("logs.PutLogEvents")``)
     gzipped whatever their model says. ``min_size`` and ``level`` apply to all.
     """
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pytest_botowire._request import CapturedRequest
+    from pytest_botowire.model.request import CapturedRequest
 
 
 def signature_problem(request: CapturedRequest) -> str | None:
     """Why the request's SigV4 signature is not valid for what was sent, or ``None``."""
-    from pytest_botowire._sigv4 import verify_sigv4
+    from pytest_botowire.aws.sigv4 import verify_sigv4
 
     if request.credentials is None:
         return "cannot check: the signing credentials of this request were not seen"

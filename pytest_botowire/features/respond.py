@@ -12,8 +12,8 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pytest_botowire._patterns import Pattern, parse_patterns, service_model
-from pytest_botowire._request import CapturedRequest
+from pytest_botowire.aws.patterns import Pattern, parse_patterns, service_model
+from pytest_botowire.model.request import CapturedRequest
 
 
 class Response:
@@ -156,7 +156,7 @@ class Responses:
     @staticmethod
     def _validate(patterns: tuple[Pattern, ...], data: Mapping[str, Any]) -> None:
         __tracebackhide__ = True
-        from pytest_botowire._responses import validate_output
+        from pytest_botowire.aws.serialize import validate_output
 
         if not data:
             return  # an empty success fits every output shape
@@ -192,7 +192,7 @@ class Responses:
         response = self.take(captured)
         if response is None:
             return None
-        from pytest_botowire._responses import serialize_error, serialize_response
+        from pytest_botowire.aws.serialize import serialize_error, serialize_response
 
         operation_model = service_model(captured.service).operation_model(captured.operation)
         if response.error is not None:
@@ -210,6 +210,6 @@ class Responses:
                 status=response.status,
                 headers=response.headers,
             )
-        from pytest_botowire._offline import build_response
+        from pytest_botowire.features.offline import build_response
 
         return build_response(str(request.url), wire)

@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_botowire._assertions import README, plural
-from pytest_botowire._limits import Check, Rule, parse_rule_line, payload_rule
+from pytest_botowire.model.assertions import README, plural
+from pytest_botowire.features.limits.rules import Check, Rule, parse_rule_line, payload_rule
 
 if TYPE_CHECKING:
-    from pytest_botowire._capture import Recorder
+    from pytest_botowire.capture.recorder import Recorder
 
 #: the version of the JSON report's layout (``"schema"``); bumped on incompatible changes
 REPORT_SCHEMA = 1
@@ -49,7 +49,7 @@ def normalize_pattern(text: str) -> str:
     ``"cloudwatch-logs.put_log_events"`` becomes ``"logs.PutLogEvents"``; ``"*"`` stays.
     Raises ``ValueError``/``TypeError`` naming the closest valid names for a typo.
     """
-    from pytest_botowire._patterns import parse_pattern
+    from pytest_botowire.aws.patterns import parse_pattern
 
     parsed = parse_pattern(text)
     if parsed.service is None and parsed.operation is None:
@@ -568,7 +568,7 @@ def collect(item: pytest.Item, recorder: Recorder) -> None:
     collector = item.config.stash.get(COLLECTOR_KEY, None)
     if collector is None:
         return
-    from pytest_botowire._checks import CHECKED_KEY, item_limits
+    from pytest_botowire.features.checks import CHECKED_KEY, item_limits
 
     checked = item.stash.get(CHECKED_KEY, None)
     if CHECKED_KEY in item.stash:
@@ -690,7 +690,7 @@ class ReportingPlugin:
         """
         report = yield
         if call.when == "call" and report.failed:
-            from pytest_botowire._checks import CHECKED_KEY, limit_problem
+            from pytest_botowire.features.checks import CHECKED_KEY, limit_problem
             from pytest_botowire.plugin import RECORDER_KEY, _options
 
             recorder = item.stash.get(RECORDER_KEY, None)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pytest_botowire._capture import MODES
+from pytest_botowire.capture.recorder import MODES
 
 MARKER_SIGNATURE = (
     "botowire(*, mode=None, gzip=None, max_payload=None, aws_limits=False, "
@@ -66,7 +66,7 @@ def validate(key: str, value: Any) -> None:
         if value is None:  # no payload limit for this test, whatever the run's options
             return
         if isinstance(value, Mapping):
-            from pytest_botowire._patterns import parse_pattern
+            from pytest_botowire.aws.patterns import parse_pattern
 
             if not value:
                 raise ValueError("@pytest.mark.botowire(max_payload={}) names no pattern")
@@ -95,7 +95,7 @@ def validate(key: str, value: Any) -> None:
     elif key == "gzip":
         if value is True or value is False or value is None:
             return
-        from pytest_botowire._patterns import parse_patterns
+        from pytest_botowire.aws.patterns import parse_patterns
 
         parse_patterns(value)
 

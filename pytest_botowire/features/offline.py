@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pytest_botowire._request import CapturedRequest
+    from pytest_botowire.model.request import CapturedRequest
 
 STRICT_CODE = "BotowireUnansweredRequest"
 
@@ -21,7 +21,7 @@ ResponseFactory = Callable[[str, Any], Any]
 
 
 def _default_factory(url: str, wire: Any) -> Any:
-    from pytest_botowire._responses import to_aws_response
+    from pytest_botowire.aws.serialize import to_aws_response
 
     return to_aws_response(url, wire)
 
@@ -47,8 +47,8 @@ _ANSWERS: dict[tuple[str, str], Any] = {}
 
 def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> Any:
     """A successful placeholder response, or in ``strict`` mode an error naming the request."""
-    from pytest_botowire._patterns import service_model
-    from pytest_botowire._responses import (
+    from pytest_botowire.aws.patterns import service_model
+    from pytest_botowire.aws.serialize import (
         depends_on_params,
         serialize_error,
         serialize_response,

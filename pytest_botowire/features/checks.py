@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from pytest_botowire._assertions import bullets, plural
-from pytest_botowire._capture import Recorder
-from pytest_botowire._limits import (
+from pytest_botowire.model.assertions import bullets, plural
+from pytest_botowire.capture.recorder import Recorder
+from pytest_botowire.features.limits.rules import (
     Check,
     Rule,
     RuleSet,
@@ -19,13 +19,13 @@ from pytest_botowire._limits import (
     pattern_matches,
     payload_rule,
 )
-from pytest_botowire._options import MarkerOptions
-from pytest_botowire._request import CapturedRequest
+from pytest_botowire.features.options import MarkerOptions
+from pytest_botowire.model.request import CapturedRequest
 
 
 def encoding_problem(request: CapturedRequest) -> str | None:
     """A body that contradicts its own headers: bad gzip, gzip in gzip, wrong Content-Length."""
-    from pytest_botowire._codec import is_gzip
+    from pytest_botowire.aws.codec import is_gzip
 
     data = request.body
     declared = request.headers.get("Content-Length")
@@ -141,7 +141,7 @@ class ItemLimits:
 
 
 def _marker_payload_rules(value: int | Mapping[str, int]) -> tuple[Rule, ...]:
-    from pytest_botowire._reporting import normalize_pattern
+    from pytest_botowire.features.limits.report import normalize_pattern
 
     items = list(value.items()) if isinstance(value, Mapping) else [("*", value)]
     rules: list[Rule] = []
@@ -230,7 +230,7 @@ def limit_problem(
     item: pytest.Item, requests: list[CapturedRequest], options: MarkerOptions
 ) -> str | None:
     """The failure message for requests over a limit; remembers every request's checks."""
-    from pytest_botowire._reporting import LIMITS_DOCS
+    from pytest_botowire.features.limits.report import LIMITS_DOCS
 
     limits = item_limits(item, options)
     checked: dict[int, list[Check]] = {}
@@ -258,7 +258,7 @@ def limit_problem(
 
 def header_requirement_problem(requests: list[CapturedRequest], required: Any) -> str | None:
     """The failure message for requests without a header ``require_headers`` asks for."""
-    from pytest_botowire._assertions import README, header_problem
+    from pytest_botowire.model.assertions import README, header_problem
 
     if required is None:
         return None
@@ -359,7 +359,7 @@ def explain_limits(
     """The ``LimitExplanation`` for a ``CapturedRequest`` or a ``"service.Operation"`` name."""
     __tracebackhide__ = True
     if isinstance(request, str):
-        from pytest_botowire._reporting import normalize_pattern
+        from pytest_botowire.features.limits.report import normalize_pattern
 
         name = normalize_pattern(request)
         service, _, operation = name.partition(".")

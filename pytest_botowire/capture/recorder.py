@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
 
-    from pytest_botowire._request import CapturedRequest
+    from pytest_botowire.model.request import CapturedRequest
 
 
 DEFAULT_BODY_CAP = 8 * 1024 * 1024
@@ -216,7 +216,7 @@ def _request_model() -> tuple[Any, Any, Any]:
     """The request model, imported on the first capture rather than at pytest start-up."""
     global _MODEL
     if _MODEL is None:
-        from pytest_botowire._request import CapturedRequest, snapshot_body, snapshot_headers
+        from pytest_botowire.model.request import CapturedRequest, snapshot_body, snapshot_headers
 
         _MODEL = (CapturedRequest, snapshot_body, snapshot_headers)
     return _MODEL
@@ -233,7 +233,7 @@ def _attempt(header: str | None, fallback: int) -> int:
 
 def _orphan_call(service_id: str, operation: str) -> _Call:
     """A call record for a request whose parameters were not seen (not from a client call)."""
-    from pytest_botowire._patterns import client_name_for
+    from pytest_botowire.aws.patterns import client_name_for
 
     try:
         service = client_name_for(service_id) or service_id
@@ -241,7 +241,7 @@ def _orphan_call(service_id: str, operation: str) -> _Call:
         service = service_id
     protocol = ""
     try:
-        from pytest_botowire._patterns import service_model
+        from pytest_botowire.aws.patterns import service_model
 
         protocol = resolved_protocol(service_model(service))
     except Exception:
@@ -323,7 +323,7 @@ def _frozen_credentials(credentials: Any) -> Any:
             credentials.get_frozen_credentials
         )
     if is_async:
-        from pytest_botowire._aio import frozen_credentials
+        from pytest_botowire.integrations.aiobotocore import frozen_credentials
 
         return frozen_credentials(credentials)
     return credentials.get_frozen_credentials()
@@ -337,7 +337,7 @@ def _lend_credentials(recorder: Recorder, signer: Any) -> None:
     """
     if getattr(signer, "_credentials", True) is not None:
         return
-    from pytest_botowire._aio import fake_credentials_for
+    from pytest_botowire.integrations.aiobotocore import fake_credentials_for
 
     signer._credentials = fake_credentials_for(
         signer, FAKE_ENV["AWS_ACCESS_KEY_ID"], FAKE_ENV["AWS_SECRET_ACCESS_KEY"]
@@ -442,7 +442,7 @@ def _on_before_call_gzip(model: Any = None, context: Any = None, **_: Any) -> No
     recorder = _ACTIVE
     if recorder is None or recorder.gzip_policy is None:
         return None
-    from pytest_botowire._gzip import note_request_compression
+    from pytest_botowire.features.gzip import note_request_compression
 
     note_request_compression(model=model, context=context)
     return None

@@ -13,11 +13,11 @@ import zlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pytest_botowire._codec import is_gzip, unchunk
-from pytest_botowire._redact import redact_header
+from pytest_botowire.aws.codec import is_gzip, unchunk
+from pytest_botowire.aws.redact import redact_header
 
 if TYPE_CHECKING:
-    from pytest_botowire._request import CapturedRequest
+    from pytest_botowire.model.request import CapturedRequest
 
 README = "https://github.com/pytest-botowire/pytest-botowire#"
 _MAX_BULLETS = 10
@@ -308,7 +308,7 @@ class Assertable:
     def assert_signed(self) -> None:
         """The SigV4 signature of each request is valid for the headers and body actually sent."""
         __tracebackhide__ = True
-        from pytest_botowire._signing import signature_problem
+        from pytest_botowire.model.signing import signature_problem
 
         self._fail_each(
             "assert_signed",

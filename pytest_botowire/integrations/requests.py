@@ -56,8 +56,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 if TYPE_CHECKING:
-    from pytest_botowire._capture import Recorder
-    from pytest_botowire._request import CapturedRequest
+    from pytest_botowire.capture.recorder import Recorder
+    from pytest_botowire.model.request import CapturedRequest
 
 #: host suffixes that are AWS whatever the test configured
 AWS_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".on.aws")
@@ -232,7 +232,7 @@ def _scope(url: str, headers: Any) -> tuple[str | None, str | None]:
 def _client_for(name: str | None) -> str | None:
     if not name:
         return None
-    from pytest_botowire._patterns import client_name_for
+    from pytest_botowire.aws.patterns import client_name_for
 
     try:
         return client_name_for(name)
@@ -282,7 +282,7 @@ class _Route:
 @functools.cache
 def _routes(client: str) -> tuple[_Route, ...]:
     """The REST routes of a service model (``rest-json``/``rest-xml``)."""
-    from pytest_botowire._patterns import service_model
+    from pytest_botowire.aws.patterns import service_model
 
     model = service_model(client)
     routes: list[_Route] = []
@@ -372,8 +372,8 @@ def _operation(
     client: str, method: str, url: str, headers: Any, body: bytes | None
 ) -> tuple[str, str] | None:
     """``(operation, protocol)`` when the request shows a botocore operation of ``client``."""
-    from pytest_botowire._capture import resolved_protocol
-    from pytest_botowire._patterns import service_model
+    from pytest_botowire.capture.recorder import resolved_protocol
+    from pytest_botowire.aws.patterns import service_model
 
     try:
         model = service_model(client)
@@ -431,7 +431,7 @@ def describe(method: str, url: str, headers: Any, body: bytes | None, seen: _See
     for client in dict.fromkeys(clients):
         found = _operation(client, method, url, headers, body)
         if found is not None:
-            from pytest_botowire._patterns import service_id_of
+            from pytest_botowire.aws.patterns import service_id_of
 
             return Described(
                 client, service_id_of(client), found[0], None, found[1], region, signing_name
@@ -444,7 +444,7 @@ def describe(method: str, url: str, headers: Any, body: bytes | None, seen: _See
         service = "unknown"
     service_id = service
     if service not in HTTP_SERVICES:
-        from pytest_botowire._patterns import service_id_of
+        from pytest_botowire.aws.patterns import service_id_of
 
         try:
             service_id = service_id_of(service)
@@ -564,7 +564,7 @@ class _Capture:
 
     # -- Session.send --------------------------------------------------------------------
     def _send(self, session: Any, request: Any, **kwargs: Any) -> Any:
-        from pytest_botowire import _capture
+        from pytest_botowire.capture import recorder as _capture
 
         recorder = self.recorder
         url = str(getattr(request, "url", "") or "")
@@ -594,7 +594,7 @@ class _Capture:
         return response
 
     def _record(self, request: Any) -> CapturedRequest:
-        from pytest_botowire._request import CapturedRequest, snapshot_headers
+        from pytest_botowire.model.request import CapturedRequest, snapshot_headers
 
         recorder = self.recorder
         headers = snapshot_headers(request.headers)
@@ -631,8 +631,8 @@ class _Capture:
                 return _serialize_registered(model, response)
         if recorder.mode not in ("offline", "strict") or other_mock:
             return None
-        from pytest_botowire._offline import STRICT_CODE
-        from pytest_botowire._responses import (
+        from pytest_botowire.features.offline import STRICT_CODE
+        from pytest_botowire.aws.serialize import (
             WireResponse,
             serialize_error,
             serialize_response,
@@ -657,7 +657,7 @@ class _Capture:
     def _operation_model(captured: CapturedRequest) -> Any:
         if not captured.protocol or captured.operation in HTTP_METHODS:
             return None
-        from pytest_botowire._patterns import service_model
+        from pytest_botowire.aws.patterns import service_model
 
         try:
             return service_model(captured.service).operation_model(captured.operation)
@@ -690,7 +690,7 @@ class _Capture:
 
 
 def _serialize_registered(model: Any, response: Any) -> Any:
-    from pytest_botowire._responses import serialize_error, serialize_response
+    from pytest_botowire.aws.serialize import serialize_error, serialize_response
 
     if response.error is not None:
         return serialize_error(
@@ -719,7 +719,7 @@ def start(recorder: Recorder, configured_hosts: Iterable[str] = ()) -> None:
         import responses  # noqa: F401
     except ImportError:
         return
-    from pytest_botowire import _capture
+    from pytest_botowire.capture import recorder as _capture
 
     if not _observer_added:
         _capture.SIGN_OBSERVERS.append(observe_signing)

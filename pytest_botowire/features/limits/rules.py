@@ -339,7 +339,7 @@ def _hyphenized_service_id(service: str) -> str | None:
     for that one service (cached).
     """
     try:
-        from pytest_botowire._service_ids import CLIENT_TO_SERVICE_ID
+        from pytest_botowire.aws.service_ids import CLIENT_TO_SERVICE_ID
 
         if service in CLIENT_TO_SERVICE_ID:
             return CLIENT_TO_SERVICE_ID[service]
@@ -555,7 +555,7 @@ def rule_from_dict(data: Mapping[str, Any]) -> Rule:
 @functools.lru_cache(maxsize=1)
 def builtin_rules() -> tuple[Rule, ...]:
     """The rules in the packaged ``aws_limits.json`` (loaded once)."""
-    text = resources.files("pytest_botowire").joinpath("aws_limits.json").read_text("utf-8")
+    text = resources.files("pytest_botowire.features.limits").joinpath("aws_limits.json").read_text("utf-8")
     data = json.loads(text)
     if data.get("schema") != 1:
         raise ValueError(f"aws_limits.json: unsupported schema {data.get('schema')!r}")
