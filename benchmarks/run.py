@@ -255,7 +255,7 @@ def fixture_recorder(mode: str) -> Any:
 
 @contextmanager
 def capturing(recorder: Any) -> Iterator[Any]:
-    from pytest_botowire.capture.recorder import activate, deactivate
+    from pytest_botowire.capture.install import activate, deactivate
 
     activate(recorder)
     try:
@@ -275,7 +275,7 @@ def handler(client: Any, event: str, func: Callable[..., Any]) -> Iterator[None]
 
 def canned_responder(client: Any, operation: str, params: dict[str, Any]) -> Callable[..., Any]:
     """A ``before-send`` handler returning a prebuilt response: the bytes botowire would send."""
-    from pytest_botowire.aws.patterns import service_model
+    from pytest_botowire.aws.models import service_model
     from pytest_botowire.aws.serialize import serialize_response, synthesize_output, to_aws_response
 
     model = service_model(client.meta.service_model.service_name).operation_model(operation)
@@ -310,7 +310,7 @@ def bench_overhead(p: Profile, table: Table) -> None:
     is started every ``overhead_calls`` calls, as a test of that many calls would.
     """
     log("1. capture overhead ...")
-    from pytest_botowire.capture.recorder import activate, deactivate
+    from pytest_botowire.capture.install import activate, deactivate
 
     client = make_client("cloudwatch")
     params = {"Namespace": "Bench/App", "MetricData": metrics20()}
@@ -481,7 +481,7 @@ def bench_peers(p: Profile, table: Table) -> None:
     import moto  # before the client: moto adds its before-send responder to new sessions
     from botocore.stub import Stubber
 
-    from pytest_botowire.aws.patterns import service_model
+    from pytest_botowire.aws.models import service_model
     from pytest_botowire.aws.serialize import serialize_response, synthesize_output
 
     params = {"Namespace": "Bench/App", "MetricData": metrics20()}
@@ -801,7 +801,7 @@ def bench_scale(p: Profile, table: Table) -> None:
     another process interrupted, means include every garbage collection.
     """
     log("4. scale ...")
-    from pytest_botowire.capture.recorder import activate, deactivate
+    from pytest_botowire.capture.install import activate, deactivate
 
     client = make_client("sqs")
     sizes = {"small": 10, "medium": p.scale_medium}

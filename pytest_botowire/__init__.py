@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from pytest_botowire._version import __version__ as __version__
+
 if TYPE_CHECKING:
     from pytest_botowire.features.checks import LimitExplanation
     from pytest_botowire.features.gzip import (
@@ -57,7 +59,6 @@ __all__ = (
     "enable_gzip",
     "gzip_request_body",
 )
-__version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:

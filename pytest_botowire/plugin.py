@@ -1,7 +1,7 @@
 """The pytest plugin: options, the ``botowire`` marker, fixtures and end-of-test checks.
 
 Importing this module does not import botocore: pytest's start-up stays fast, and the capture
-handlers are added when botocore is first imported (see ``_capture.install``).
+handlers are added when botocore is first imported (see ``capture.install``).
 """
 
 from __future__ import annotations
@@ -12,115 +12,45 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_botowire.capture import recorder as _capture
+from pytest_botowire.capture import install as _capture
+from pytest_botowire.capture.credentials import offline_environment
+from pytest_botowire.capture.recorder import MODES, Recorder
+from pytest_botowire.features.options import MARKER_SIGNATURE
+from pytest_botowire.features.settings import (
+    ENV_KEY,
+    OPTIONS_ERROR_KEY,
+    OPTIONS_KEY,
+    RECORDER_KEY,
+    SESSION_KEY,
+    RunSettings,
+    limits_requested,
+)
+from pytest_botowire.features.settings import options as _options
 from pytest_botowire.integrations import aiobotocore as _aio
-from pytest_botowire.capture.recorder import DEFAULT_BODY_CAP, MODES, Recorder
-from pytest_botowire.features.options import MARKER_SIGNATURE, MarkerOptions, marker_options
+from pytest_botowire.integrations import moto as _moto
 
 if TYPE_CHECKING:
     from pytest_botowire.features.gzip_fixture import BotowireGzip
-    from pytest_botowire.features.limits.report import ReportingPlugin, SuiteLimits
+    from pytest_botowire.features.limits.report import ReportingPlugin
     from pytest_botowire.wire import Wire
 
 _capture.install()
 _aio.install()
+_moto.install()
 
-RECORDER_KEY = pytest.StashKey[Recorder]()
-OPTIONS_KEY = pytest.StashKey[MarkerOptions]()
-OPTIONS_ERROR_KEY = pytest.StashKey[BaseException]()
-ENV_KEY = pytest.StashKey[dict[str, str | None]]()
-SESSION_KEY = pytest.StashKey["_Session"]()
+_REPORTING_KEY = pytest.StashKey["ReportingPlugin"]()
 
 
-class _Session:
-    """Run-wide settings read once from the command line and ini file."""
+def _reporting(config: pytest.Config) -> ReportingPlugin:
+    """The summary/report plugin, registered with pytest on first use."""
+    plugin = config.stash.get(_REPORTING_KEY, None)
+    if plugin is None:
+        from pytest_botowire.features.limits.report import ReportingPlugin
 
-    def __init__(self, config: pytest.Config) -> None:
-        self.mode = _read_mode(config)
-        self.body_cap = _read_int(
-            config, "botowire_body_cap", "--botowire-body-cap", DEFAULT_BODY_CAP
-        )
-        #: capture every test, even those that never ask for the fixture
-        self.capture_all = False
-        self._config = config
-        self._limits: SuiteLimits | None = None
-        self._reporting: ReportingPlugin | None = None
-
-    @property
-    def limits(self) -> SuiteLimits:
-        """The run's limits and report (--botowire-max-payload, --botowire-aws-limits, ...).
-
-        Built on first use, so a run that asks for none of them never loads that machinery.
-        """
-        if self._limits is None:
-            from pytest_botowire.features.limits.report import SuiteLimits
-
-            self._limits = SuiteLimits(self._config, on_active=self._capture_everything)
-        return self._limits
-
-    def reporting(self) -> ReportingPlugin:
-        """The summary/report plugin, registered with pytest on first use."""
-        if self._reporting is None:
-            from pytest_botowire.features.limits.report import ReportingPlugin
-
-            self._reporting = ReportingPlugin(self._config, self.limits)
-            self._config.pluginmanager.register(self._reporting, "botowire-reporting")
-        return self._reporting
-
-    @property
-    def reporting_started(self) -> bool:
-        """Whether the summary/report plugin exists yet."""
-        return self._reporting is not None
-
-    def _capture_everything(self) -> None:
-        self.capture_all = True
-
-    def hook_rules(self, result: object) -> None:
-        """A ``pytest_botowire_limits`` implementation returned rules (maybe from a late conftest)."""
-        if result:
-            self.reporting()
-            self.limits._add_hook_result(result)
-
-
-_LIMIT_OPTIONS = (
-    "botowire_max_payload",
-    "botowire_aws_limits",
-    "botowire_report",
-    "botowire_limits",
-)
-
-
-def _limits_requested(config: pytest.Config) -> bool:
-    """Whether any run-wide limit option or the report is asked for (cheap: no imports)."""
-    for name in _LIMIT_OPTIONS:
-        if config.getoption(name, None) not in (None, "", [], False):
-            return True
-        try:
-            if config.getini(name) not in (None, "", [], False):
-                return True
-        except (ValueError, pytest.UsageError):
-            return True  # an invalid value: SuiteLimits reports it, naming the option
-    return False
-
-
-def _read_mode(config: pytest.Config) -> str:
-    value = config.getoption("botowire_mode") or config.getini("botowire_mode") or "offline"
-    value = str(value).strip()
-    if value not in MODES:
-        raise pytest.UsageError(
-            f"botowire_mode = {value!r} is not a mode; choose one of {', '.join(MODES)}"
-        )
-    return value
-
-
-def _read_int(config: pytest.Config, ini: str, flag: str, default: int) -> int:
-    raw = config.getoption(ini) or config.getini(ini)
-    if raw in (None, ""):
-        return default
-    text = str(raw).strip().replace("_", "")
-    if not text.isdigit():
-        raise pytest.UsageError(f"{flag} / {ini} takes a whole number of bytes, got {raw!r}")
-    return int(text)
+        plugin = ReportingPlugin(config, config.stash[SESSION_KEY].limits)
+        config.stash[_REPORTING_KEY] = plugin
+        config.pluginmanager.register(plugin, "botowire-reporting")
+    return plugin
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -157,7 +87,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "botowire_body_cap", "bytes of each request body to keep (default 8388608)", default=""
     )
-    from pytest_botowire.features.optiondefs import add_limit_options
+    from pytest_botowire.features.options import add_limit_options
 
     add_limit_options(group, parser)
 
@@ -169,13 +99,19 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{MARKER_SIGNATURE}: configure pytest-botowire for a test, class or module; "
         "the closest marker wins and keys merge.",
     )
-    session = _Session(config)
-    config.stash[SESSION_KEY] = session
-    if _limits_requested(config):
-        session.reporting()
+    settings = RunSettings(config)
+    config.stash[SESSION_KEY] = settings
+    if limits_requested(config):
+        _reporting(config)
+
+    def hook_rules(result: object) -> None:
+        if result:
+            _reporting(config)
+            settings.limits._add_hook_result(result)
+
     # Historic: a conftest.py loaded later still adds its rules for the whole run.
     config.hook.pytest_botowire_limits.call_historic(
-        kwargs={"config": config}, result_callback=session.hook_rules
+        kwargs={"config": config}, result_callback=hook_rules
     )
 
 
@@ -183,19 +119,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_testnodedown(node: object, error: object) -> None:
     """On the xdist controller, which runs no test itself: start reporting for a worker's rows."""
     config: pytest.Config = node.config  # type: ignore[attr-defined]
-    session = config.stash[SESSION_KEY]
-    if not session.reporting_started and getattr(node, "workeroutput", {}).get("botowire"):
-        session.reporting().pytest_testnodedown(node, error)
-
-
-def _options(item: pytest.Item) -> MarkerOptions:
-    if OPTIONS_KEY not in item.stash:
-        try:
-            item.stash[OPTIONS_KEY] = marker_options(item)
-        except (TypeError, ValueError) as exc:
-            item.stash[OPTIONS_ERROR_KEY] = exc
-            item.stash[OPTIONS_KEY] = MarkerOptions()
-    return item.stash[OPTIONS_KEY]
+    if _REPORTING_KEY not in config.stash and getattr(node, "workeroutput", {}).get("botowire"):
+        _reporting(config).pytest_testnodedown(node, error)
 
 
 def _start(item: pytest.Item, mode: str | None) -> Recorder:
@@ -210,7 +135,7 @@ def _start(item: pytest.Item, mode: str | None) -> Recorder:
             test_id=item.nodeid,
         )
         item.stash[RECORDER_KEY] = recorder
-        settings.reporting()  # the summary counts this test's requests
+        _reporting(item.config)  # the summary counts this test's requests
         _capture.activate(recorder)
     elif mode is not None:
         recorder.mode = mode
@@ -353,7 +278,7 @@ def botowire(request: pytest.FixtureRequest) -> Wire:
 
         recorder.last_responder = offline_answer
         recorder.fake_credentials = True
-        added = _capture.offline_environment()
+        added = offline_environment()
         if added:
             item.stash[ENV_KEY] = {name: os.environ.get(name) for name in added}
             os.environ.update(added)

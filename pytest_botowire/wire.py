@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
-from pytest_botowire.model.assertions import Assertable, bullets, plural
 from pytest_botowire.aws.patterns import Pattern, parse_patterns
+from pytest_botowire.model.assertions import Assertable
+from pytest_botowire.model.messages import bullets, plural
 from pytest_botowire.model.request import CapturedRequest
 
 if TYPE_CHECKING:

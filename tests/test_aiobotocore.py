@@ -438,8 +438,8 @@ async def test_passthrough_aws_chunked_upload_over_https_matches_byte_for_byte(
 
 @pytest.mark.asyncio
 async def test_the_async_raw_response_reads_like_aiohttp() -> None:
-    from pytest_botowire.integrations.aiobotocore import AsyncRawResponse, aio_response
     from pytest_botowire.aws.serialize import WireResponse
+    from pytest_botowire.integrations.aiobotocore import AsyncRawResponse, aio_response
 
     response = aio_response("https://x", WireResponse(200, {"a": "b"}, b"0123456789"))
     assert isinstance(response, AioAWSResponse)

@@ -547,7 +547,7 @@ def test_one(botowire):
     assert len(botowire) == 1
 
 def test_between():
-    from pytest_botowire.capture import recorder as _capture
+    from pytest_botowire.capture import install as _capture
     assert _capture.active() is None
 
 def test_two(botowire):

@@ -21,6 +21,9 @@ from botocore_features import (
     wire_bytes,
 )
 
+from pytest_botowire.aws.patterns import parse_pattern
+from pytest_botowire.aws.serialize import serialize_response, to_aws_response
+from pytest_botowire.aws.sigv4 import verify_sigv4
 from pytest_botowire.features.gzip import (
     BOTOCORE_LEVEL,
     DEFAULT_LEVEL,
@@ -30,9 +33,6 @@ from pytest_botowire.features.gzip import (
     gzip_request_body,
     note_request_compression,
 )
-from pytest_botowire.aws.patterns import parse_pattern
-from pytest_botowire.aws.serialize import serialize_response, to_aws_response
-from pytest_botowire.aws.sigv4 import verify_sigv4
 
 CREDS = {"aws_access_key_id": "AKIDEXAMPLE", "aws_secret_access_key": "not-a-real-secret"}
 MAGIC = b"\x1f\x8b"

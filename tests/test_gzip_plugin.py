@@ -112,7 +112,7 @@ def test_patterns(botowire):
 @pytest.mark.botowire(gzip="cloudwatch.PutMetricData")
 def test_without_the_fixture():
     # the gzip policy is on even when the test does not ask for botowire
-    from pytest_botowire.capture.recorder import active
+    from pytest_botowire.capture.install import active
     assert active().gzip_policy is not None
 
 @pytest.mark.botowire(gzip="cloudwatch.PutMetrics")

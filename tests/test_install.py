@@ -42,11 +42,12 @@ def test_clients_created_after_the_plugin_loaded_are_captured_through_the_import
         """
         import sys
         import pytest_botowire.plugin            # installs the import hook, botocore not loaded
-        from pytest_botowire.capture import recorder as _capture
+        from pytest_botowire.capture import install as _capture
+        from pytest_botowire.capture.recorder import Recorder
         import boto3                              # botocore.handlers loads here
         client = boto3.client("sqs", region_name="us-east-1",
                               aws_access_key_id="AKID", aws_secret_access_key="x")
-        recorder = _capture.Recorder(mode="passthrough")
+        recorder = Recorder(mode="passthrough")
         seen = []
         client.meta.events.register("before-send.sqs.ListQueues", lambda request, **kw: seen.append(1) or _answer(request))
         def _answer(request):
@@ -72,10 +73,11 @@ def test_clients_that_existed_before_the_plugin_loaded_are_captured_too() -> Non
         import boto3
         early = boto3.client("sqs", region_name="us-east-1",
                              aws_access_key_id="AKID", aws_secret_access_key="x")
-        from pytest_botowire.capture import recorder as _capture
+        from pytest_botowire.capture import install as _capture
+        from pytest_botowire.capture.recorder import Recorder
         from pytest_botowire.features.offline import offline_answer
         _capture.install()                        # botocore already loaded: finds the emitters
-        recorder = _capture.Recorder(mode="offline")
+        recorder = Recorder(mode="offline")
         recorder.last_responder = offline_answer
         _capture.activate(recorder)
         early.list_queues()

@@ -18,7 +18,9 @@ import botocore.handlers
 import moto  # noqa: F401  (imported before any client, as moto requires)
 import pytest
 
-from pytest_botowire.capture import recorder as _capture
+from pytest_botowire.capture import handlers
+from pytest_botowire.capture import install as _capture
+from pytest_botowire.capture.recorder import Recorder
 from pytest_botowire.model.request import CapturedRequest
 from pytest_botowire.wire import Wire
 
@@ -155,9 +157,9 @@ def test_a_thousand_tests_leave_nothing_behind(
         if spec[1].__module__.startswith("pytest_botowire")
     ]
     assert sorted(spec[1].__name__ for spec in ours) == sorted(
-        h.__name__ for _, h, _ in _capture._HANDLERS
+        h.__name__ for _, h, _ in handlers.HANDLERS
     )
-    for event, handler, _ in _capture._HANDLERS:
+    for event, handler, _ in handlers.HANDLERS:
         registered = [
             s for s in botocore.handlers.BUILTIN_HANDLERS if s[0] == event and s[1] is handler
         ]
@@ -180,7 +182,7 @@ def test_a_thousand_tests_leave_nothing_behind(
     del result
     leaked = alive(CapturedRequest)
     assert leaked == [], f"{len(leaked)} captured requests alive, e.g. {leaked[:3]}"
-    assert alive(_capture.Recorder) == []
+    assert alive(Recorder) == []
     assert alive(Wire) == []
 
 
@@ -195,6 +197,6 @@ def test_an_idle_handler_does_no_work(monkeypatch: pytest.MonkeyPatch) -> None:
         def __getattr__(self, name: str) -> Any:
             raise Touched(f"an idle handler read .{name}")
 
-    for _, handler, _ in _capture._HANDLERS:
+    for _, handler, _ in handlers.HANDLERS:
         touchy = Exploding()
         assert handler(request=touchy, model=touchy, params=touchy, event_name="x.y.z") is None

@@ -16,9 +16,9 @@ import pytest
 from botocore import xform_name
 from botocore_features import wire_bytes
 
-from pytest_botowire.features.limits.rules import Check, payload_rule
-from pytest_botowire.features.limits.report import Collector, headroom_percent
 from pytest_botowire.aws.serialize import serialize_response, to_aws_response
+from pytest_botowire.features.limits.report import Collector, headroom_percent
+from pytest_botowire.features.limits.rules import Check, payload_rule
 
 pytest_plugins = ["pytester"]
 

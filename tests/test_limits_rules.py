@@ -16,6 +16,7 @@ import pytest
 from botocore.config import Config
 from botocore_features import HAS_ENTITY_METRIC_DATA
 
+from pytest_botowire.aws.serialize import serialize_response, to_aws_response
 from pytest_botowire.features.limits.rules import (
     MEASURES,
     SIZERS,
@@ -27,9 +28,12 @@ from pytest_botowire.features.limits.rules import (
     payload_rule,
     size_of,
 )
-from pytest_botowire.aws.serialize import serialize_response, to_aws_response
 
-JSON_TEXT = resources.files("pytest_botowire.features.limits").joinpath("aws_limits.json").read_text("utf-8")
+JSON_TEXT = (
+    resources.files("pytest_botowire.features.limits")
+    .joinpath("aws_limits.json")
+    .read_text("utf-8")
+)
 JSON_DATA = json.loads(JSON_TEXT)
 RULES = {rule.id: rule for rule in builtin_rules()}
 RULE_IDS = [entry["id"] for entry in JSON_DATA["rules"]]

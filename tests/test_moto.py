@@ -18,7 +18,7 @@ import pytest
 from boto3.s3.transfer import TransferConfig
 from moto import mock_aws
 
-from pytest_botowire.capture import recorder as _capture
+from pytest_botowire.capture import install as _capture
 
 MiB = 1024 * 1024
 BUCKET = "botowire-bucket"

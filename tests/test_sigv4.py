@@ -13,9 +13,9 @@ import pytest
 from botocore.config import Config
 from botocore_features import HAS_AWS_CHUNKED, checksum_config, wire_bytes
 
-from pytest_botowire.features.gzip import gzip_request_body
 from pytest_botowire.aws.serialize import serialize_error, serialize_response, to_aws_response
 from pytest_botowire.aws.sigv4 import verify_sigv4
+from pytest_botowire.features.gzip import gzip_request_body
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 TOKEN = "FwoGZXIvYXdzEXAMPLE-session-token"

@@ -150,7 +150,7 @@ def resolve_protocol(operation_model: Any) -> str:
     rest-xml, smithy-rpc-v2-cbor, query, ec2) that the service lists.  Older
     botocore only knows ``metadata['protocol']``.
     """
-    from pytest_botowire.capture.recorder import resolved_protocol
+    from pytest_botowire.aws.models import resolved_protocol
 
     return resolved_protocol(operation_model.service_model)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pytest_botowire.model.assertions import bullets, plural
+from pytest_botowire.aws.patterns import normalize_pattern
 from pytest_botowire.capture.recorder import Recorder
 from pytest_botowire.features.limits.rules import (
     Check,
@@ -20,6 +20,7 @@ from pytest_botowire.features.limits.rules import (
     payload_rule,
 )
 from pytest_botowire.features.options import MarkerOptions
+from pytest_botowire.model.messages import LIMITS_DOCS, README, bullets, plural
 from pytest_botowire.model.request import CapturedRequest
 
 
@@ -141,8 +142,6 @@ class ItemLimits:
 
 
 def _marker_payload_rules(value: int | Mapping[str, int]) -> tuple[Rule, ...]:
-    from pytest_botowire.features.limits.report import normalize_pattern
-
     items = list(value.items()) if isinstance(value, Mapping) else [("*", value)]
     rules: list[Rule] = []
     for pattern, limit in items:
@@ -173,7 +172,8 @@ def item_limits(item: pytest.Item, options: MarkerOptions | None = None) -> Item
     cached = item.stash.get(_ITEM_LIMITS_KEY, None)
     if cached is not None:
         return cached
-    from pytest_botowire.plugin import SESSION_KEY, _options
+    from pytest_botowire.features.settings import SESSION_KEY
+    from pytest_botowire.features.settings import options as _options
 
     if options is None:
         options = _options(item)
@@ -230,8 +230,6 @@ def limit_problem(
     item: pytest.Item, requests: list[CapturedRequest], options: MarkerOptions
 ) -> str | None:
     """The failure message for requests over a limit; remembers every request's checks."""
-    from pytest_botowire.features.limits.report import LIMITS_DOCS
-
     limits = item_limits(item, options)
     checked: dict[int, list[Check]] = {}
     breached: list[tuple[CapturedRequest, list[Check]]] = []
@@ -258,7 +256,7 @@ def limit_problem(
 
 def header_requirement_problem(requests: list[CapturedRequest], required: Any) -> str | None:
     """The failure message for requests without a header ``require_headers`` asks for."""
-    from pytest_botowire.model.assertions import README, header_problem
+    from pytest_botowire.model.assertions import header_problem
 
     if required is None:
         return None
@@ -359,8 +357,6 @@ def explain_limits(
     """The ``LimitExplanation`` for a ``CapturedRequest`` or a ``"service.Operation"`` name."""
     __tracebackhide__ = True
     if isinstance(request, str):
-        from pytest_botowire.features.limits.report import normalize_pattern
-
         name = normalize_pattern(request)
         service, _, operation = name.partition(".")
         if service == "*" or not operation or any(c in operation for c in "*?["):

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Final
 
-from pytest_botowire.aws.patterns import Pattern, parse_pattern, service_id_of, service_model
+from pytest_botowire.aws.models import service_id_of, service_model
+from pytest_botowire.aws.patterns import Pattern, parse_pattern
 
 __all__ = [
     "BOTOCORE_LEVEL",
@@ -260,6 +261,10 @@ class GzipPolicy:
             if pattern.matches(pattern.service or "", operation_name):
                 return self.min_size, self.level
         return None
+
+    def before_call(self, model: Any, context: Any) -> None:
+        """``before-call``: note whether the operation's model declares gzip compression."""
+        note_request_compression(model=model, context=context)
 
     def before_sign(self, request: Any, event_name: str = "", **kwargs: Any) -> None:
         """``before-sign`` handler applying this policy (see :func:`gzip_request_body`)."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from pytest_botowire.aws.patterns import parse_patterns
 from pytest_botowire.capture.recorder import Recorder
 from pytest_botowire.features.gzip import DEFAULT_LEVEL, GzipPolicy, warn_unmodeled
-from pytest_botowire.aws.patterns import parse_patterns
 
 
 class BotowireGzip:
@@ -25,8 +25,8 @@ class BotowireGzip:
     @property
     def policy(self) -> GzipPolicy | None:
         """The policy in force, or ``None`` when disabled."""
-        policy: GzipPolicy | None = self._recorder.gzip_policy
-        return policy
+        policy = self._recorder.gzip_policy
+        return policy if isinstance(policy, GzipPolicy) else None
 
     def enable(
         self,

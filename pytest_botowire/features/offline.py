@@ -7,47 +7,21 @@ with placeholder values of the right type.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from pytest_botowire.capture.answers import build_response
 
 if TYPE_CHECKING:
     from pytest_botowire.model.request import CapturedRequest
 
 STRICT_CODE = "BotowireUnansweredRequest"
 
-#: Builds the HTTP response object botocore expects from ``(url, WireResponse)``. aiobotocore
-#: needs its own response type; the aiobotocore integration swaps this per request.
-ResponseFactory = Callable[[str, Any], Any]
-
-
-def _default_factory(url: str, wire: Any) -> Any:
-    from pytest_botowire.aws.serialize import to_aws_response
-
-    return to_aws_response(url, wire)
-
-
-_factories: list[tuple[Callable[[], bool], ResponseFactory]] = []
-
-
-def register_factory(applies: Callable[[], bool], factory: ResponseFactory) -> None:
-    """Use ``factory`` for the requests where ``applies()`` is true (e.g. inside aiobotocore)."""
-    _factories.append((applies, factory))
-
-
-def build_response(url: str, wire: Any) -> Any:
-    """The response object for the client that sent the request at ``url``."""
-    for applies, factory in _factories:
-        if applies():
-            return factory(url, wire)
-    return _default_factory(url, wire)
-
-
 _ANSWERS: dict[tuple[str, str], Any] = {}
 
 
 def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> Any:
     """A successful placeholder response, or in ``strict`` mode an error naming the request."""
-    from pytest_botowire.aws.patterns import service_model
+    from pytest_botowire.aws.models import service_model
     from pytest_botowire.aws.serialize import (
         depends_on_params,
         serialize_error,

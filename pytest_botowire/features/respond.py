@@ -12,7 +12,8 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pytest_botowire.aws.patterns import Pattern, parse_patterns, service_model
+from pytest_botowire.aws.models import service_model
+from pytest_botowire.aws.patterns import Pattern, parse_patterns
 from pytest_botowire.model.request import CapturedRequest
 
 
@@ -210,6 +211,6 @@ class Responses:
                 status=response.status,
                 headers=response.headers,
             )
-        from pytest_botowire.features.offline import build_response
+        from pytest_botowire.capture.answers import build_response
 
         return build_response(str(request.url), wire)

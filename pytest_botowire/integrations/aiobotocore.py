@@ -8,7 +8,7 @@ task has its own copy of, so concurrent calls never see each other's parameters.
 
 What differs is the response a ``before-send`` handler must return: aiobotocore awaits
 ``http_response.content`` and reads streaming bodies through ``raw.content.read(n)`` (aiohttp's
-``StreamReader`` API). ``install`` registers a response factory with ``_offline`` that builds an
+``StreamReader`` API). ``install`` registers a response factory (``capture.answers``) that builds an
 ``aiobotocore.awsrequest.AioAWSResponse`` over an in-memory async stream whenever the
 ``before-send`` being answered was emitted by aiobotocore's emitter.
 
@@ -27,6 +27,9 @@ import sys
 from collections.abc import AsyncIterator
 from types import CodeType, FrameType
 from typing import Any
+
+from pytest_botowire.capture.answers import register_factory
+from pytest_botowire.capture.credentials import CredentialsAdapter, register_adapter
 
 #: how many frames above the responder to look for the emitter (it is 3 to 6 in practice)
 _MAX_DEPTH = 40
@@ -169,15 +172,10 @@ def frozen_credentials(credentials: Any) -> Any:
     )
 
 
-def fake_credentials_for(signer: Any, access_key: str, secret_key: str) -> Any:
-    """Credentials of the type ``signer`` awaits (aiobotocore) or calls (botocore)."""
-    if type(signer).__module__.startswith("aiobotocore"):
-        from aiobotocore.credentials import AioCredentials
+def _fake_credentials(access_key: str, secret_key: str) -> Any:
+    from aiobotocore.credentials import AioCredentials
 
-        return AioCredentials(access_key, secret_key)
-    from botocore.credentials import Credentials
-
-    return Credentials(access_key, secret_key)
+    return AioCredentials(access_key, secret_key)
 
 
 _installed = False
@@ -189,6 +187,11 @@ def install() -> None:
     if _installed:
         return
     _installed = True
-    from pytest_botowire.features.offline import register_factory
-
     register_factory(emitted_by_aiobotocore, aio_response)
+    register_adapter(
+        CredentialsAdapter(
+            owns_signer=lambda signer: type(signer).__module__.startswith("aiobotocore"),
+            freeze=frozen_credentials,
+            fake=_fake_credentials,
+        )
+    )

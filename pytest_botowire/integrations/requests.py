@@ -55,16 +55,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from pytest_botowire.aws.models import AWS_SUFFIXES, HTTP_METHODS, HTTP_SERVICES
+from pytest_botowire.capture import handlers
+from pytest_botowire.capture.install import active
+
 if TYPE_CHECKING:
     from pytest_botowire.capture.recorder import Recorder
     from pytest_botowire.model.request import CapturedRequest
 
-#: host suffixes that are AWS whatever the test configured
-AWS_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".on.aws")
-#: SigV4 signing names of HTTP APIs that botocore has no client for; patterns accept them
-HTTP_SERVICES = frozenset({"execute-api", "aoss", "neptune-db", "vpc-lattice-svcs", "unknown"})
-#: operation names of requests whose operation is not a botocore one
-HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 #: signing names (and endpoint prefixes) that differ from the client name
 _SIGNING_TO_CLIENT = {
     "monitoring": "cloudwatch",
@@ -232,7 +230,7 @@ def _scope(url: str, headers: Any) -> tuple[str | None, str | None]:
 def _client_for(name: str | None) -> str | None:
     if not name:
         return None
-    from pytest_botowire.aws.patterns import client_name_for
+    from pytest_botowire.aws.models import client_name_for
 
     try:
         return client_name_for(name)
@@ -282,7 +280,7 @@ class _Route:
 @functools.cache
 def _routes(client: str) -> tuple[_Route, ...]:
     """The REST routes of a service model (``rest-json``/``rest-xml``)."""
-    from pytest_botowire.aws.patterns import service_model
+    from pytest_botowire.aws.models import service_model
 
     model = service_model(client)
     routes: list[_Route] = []
@@ -372,8 +370,7 @@ def _operation(
     client: str, method: str, url: str, headers: Any, body: bytes | None
 ) -> tuple[str, str] | None:
     """``(operation, protocol)`` when the request shows a botocore operation of ``client``."""
-    from pytest_botowire.capture.recorder import resolved_protocol
-    from pytest_botowire.aws.patterns import service_model
+    from pytest_botowire.aws.models import resolved_protocol, service_model
 
     try:
         model = service_model(client)
@@ -431,7 +428,7 @@ def describe(method: str, url: str, headers: Any, body: bytes | None, seen: _See
     for client in dict.fromkeys(clients):
         found = _operation(client, method, url, headers, body)
         if found is not None:
-            from pytest_botowire.aws.patterns import service_id_of
+            from pytest_botowire.aws.models import service_id_of
 
             return Described(
                 client, service_id_of(client), found[0], None, found[1], region, signing_name
@@ -444,7 +441,7 @@ def describe(method: str, url: str, headers: Any, body: bytes | None, seen: _See
         service = "unknown"
     service_id = service
     if service not in HTTP_SERVICES:
-        from pytest_botowire.aws.patterns import service_id_of
+        from pytest_botowire.aws.models import service_id_of
 
         try:
             service_id = service_id_of(service)
@@ -564,11 +561,9 @@ class _Capture:
 
     # -- Session.send --------------------------------------------------------------------
     def _send(self, session: Any, request: Any, **kwargs: Any) -> Any:
-        from pytest_botowire.capture import recorder as _capture
-
         recorder = self.recorder
         url = str(getattr(request, "url", "") or "")
-        if _capture.active() is not recorder or not url or not is_aws_url(url, self.seen):
+        if active() is not recorder or not url or not is_aws_url(url, self.seen):
             return self._session_send(session, request, **kwargs)
         try:
             captured = self._record(request)
@@ -631,13 +626,13 @@ class _Capture:
                 return _serialize_registered(model, response)
         if recorder.mode not in ("offline", "strict") or other_mock:
             return None
-        from pytest_botowire.features.offline import STRICT_CODE
         from pytest_botowire.aws.serialize import (
             WireResponse,
             serialize_error,
             serialize_response,
             synthesize_output,
         )
+        from pytest_botowire.features.offline import STRICT_CODE
 
         captured.answered_by = "botowire"
         if recorder.mode == "strict":
@@ -657,7 +652,7 @@ class _Capture:
     def _operation_model(captured: CapturedRequest) -> Any:
         if not captured.protocol or captured.operation in HTTP_METHODS:
             return None
-        from pytest_botowire.aws.patterns import service_model
+        from pytest_botowire.aws.models import service_model
 
         try:
             return service_model(captured.service).operation_model(captured.operation)
@@ -719,10 +714,8 @@ def start(recorder: Recorder, configured_hosts: Iterable[str] = ()) -> None:
         import responses  # noqa: F401
     except ImportError:
         return
-    from pytest_botowire.capture import recorder as _capture
-
     if not _observer_added:
-        _capture.SIGN_OBSERVERS.append(observe_signing)
+        handlers.SIGN_OBSERVERS.append(observe_signing)
         _observer_added = True
     seen = _Seen(configured=_configured_hosts(configured_hosts))
     _seen[recorder] = seen

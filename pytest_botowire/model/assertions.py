@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pytest_botowire.aws.codec import is_gzip, unchunk
 from pytest_botowire.aws.redact import redact_header
+from pytest_botowire.model.messages import README, bullets, plural
 
 if TYPE_CHECKING:
     from pytest_botowire.model.request import CapturedRequest
-
-README = "https://github.com/pytest-botowire/pytest-botowire#"
-_MAX_BULLETS = 10
 
 
 def check_limit(value: object, name: str = "limit") -> int:
@@ -32,22 +30,6 @@ def check_limit(value: object, name: str = "limit") -> int:
     if value < 0:
         raise ValueError(f"{name} must not be negative, got {value}")
     return value
-
-
-def bullets(requests: Sequence[CapturedRequest], reason: Any = None) -> str:
-    """One ``- `` line per request, at most ``_MAX_BULLETS`` of them."""
-    lines = []
-    for request in requests[:_MAX_BULLETS]:
-        extra = reason(request) if reason is not None else None
-        lines.append(f"  - {request.describe()}" + (f": {extra}" if extra else ""))
-    if len(requests) > _MAX_BULLETS:
-        lines.append(f"  - ... and {len(requests) - _MAX_BULLETS} more")
-    return "\n".join(lines)
-
-
-def plural(count: int, word: str) -> str:
-    """``"1 request"``, ``"3 requests"``."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def gzip_problem(request: CapturedRequest) -> str | None:

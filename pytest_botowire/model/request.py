@@ -9,9 +9,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 from xml.etree import ElementTree
 
-from pytest_botowire.model.assertions import Assertable
 from pytest_botowire.aws.codec import decode_body, parse_encodings
 from pytest_botowire.aws.redact import redact_headers, redact_url
+from pytest_botowire.model.assertions import Assertable
 
 _READ_CHUNK = 1024 * 1024
 
@@ -507,7 +507,7 @@ class CapturedRequest(Assertable):
 def _blob_payload(service: str, operation: str) -> bool:
     """Whether the operation sends one blob member as its whole body (S3 ``PutObject``)."""
     try:
-        from pytest_botowire.aws.patterns import service_model
+        from pytest_botowire.aws.models import service_model
 
         shape = service_model(service).operation_model(operation).input_shape
         member = shape.serialization.get("payload") if shape is not None else None

@@ -555,7 +555,11 @@ def rule_from_dict(data: Mapping[str, Any]) -> Rule:
 @functools.lru_cache(maxsize=1)
 def builtin_rules() -> tuple[Rule, ...]:
     """The rules in the packaged ``aws_limits.json`` (loaded once)."""
-    text = resources.files("pytest_botowire.features.limits").joinpath("aws_limits.json").read_text("utf-8")
+    text = (
+        resources.files("pytest_botowire.features.limits")
+        .joinpath("aws_limits.json")
+        .read_text("utf-8")
+    )
     data = json.loads(text)
     if data.get("schema") != 1:
         raise ValueError(f"aws_limits.json: unsupported schema {data.get('schema')!r}")

@@ -1,0 +1,97 @@
+"""botocore's service models by client name, service ids, and the protocol each service uses.
+
+Every lookup of a service model in the package goes through here: one loader, cached for the
+process, and one table of service ids (``service_ids``) with the models as the fallback.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any
+
+from pytest_botowire.aws.service_ids import CLIENT_TO_SERVICE_ID, KNOWN_CLIENTS
+
+#: host suffixes that are AWS whatever the test configured
+AWS_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".on.aws")
+#: SigV4 signing names of HTTP APIs that botocore has no client for; patterns accept them
+HTTP_SERVICES = frozenset({"execute-api", "aoss", "neptune-db", "vpc-lattice-svcs", "unknown"})
+#: operation names of requests whose operation is not a botocore one
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def _loader() -> Any:
+    from botocore.loaders import create_loader
+
+    return create_loader()
+
+
+@functools.lru_cache(maxsize=1)
+def available_services() -> frozenset[str]:
+    """The client names of every service the installed botocore ships."""
+    return frozenset(_loader().list_available_services("service-2"))
+
+
+@functools.cache
+def service_model(client_name: str) -> Any:
+    """botocore's ``ServiceModel`` for a client name (cached for the process)."""
+    from botocore.model import ServiceModel
+
+    with _lock:
+        data = _loader().load_service_model(client_name, "service-2")
+    return ServiceModel(data, service_name=client_name)
+
+
+def service_id_of(client_name: str) -> str:
+    """The hyphenized service id of a client name (``"logs"`` -> ``"cloudwatch-logs"``)."""
+    known = CLIENT_TO_SERVICE_ID.get(client_name)
+    if known is not None:
+        return known
+    return service_id_of_model(client_name)
+
+
+@functools.lru_cache(maxsize=1)
+def _service_id_index() -> dict[str, str]:
+    """Map every hyphenized service id to its client name (loads every model: slow path)."""
+    index = {}
+    for name in sorted(available_services()):
+        index[service_id_of_model(name)] = name
+    return index
+
+
+def service_id_of_model(client_name: str) -> str:
+    """The hyphenized service id read from the service model itself."""
+    return str(service_model(client_name).service_id.hyphenize())
+
+
+_CLIENT_BY_SERVICE_ID = {service_id: client for client, service_id in CLIENT_TO_SERVICE_ID.items()}
+
+
+def client_name_for(service: str) -> str | None:
+    """Resolve a client name or a hyphenized service id to the client name, or ``None``."""
+    services = available_services()
+    if service in services:
+        return service
+    client = _CLIENT_BY_SERVICE_ID.get(service)
+    if client is not None and client in services:
+        return client
+    if services <= KNOWN_CLIENTS:
+        return None  # the shipped table covers every service of this botocore
+    # A service id that the shipped table does not know (a newer botocore): ask the models.
+    return _service_id_index().get(service)
+
+
+def operation_names(client_name: str) -> tuple[str, ...]:
+    """The API names of every operation of a service."""
+    return tuple(service_model(client_name).operation_names)
+
+
+def resolved_protocol(service_model: Any) -> str:
+    """The protocol botocore uses for a service (newer botocore picks one of several)."""
+    protocol = getattr(service_model, "resolved_protocol", None)
+    if isinstance(protocol, str):
+        return protocol
+    return str(service_model.metadata.get("protocol", ""))

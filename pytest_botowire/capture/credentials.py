@@ -1,0 +1,116 @@
+"""Credentials: the ones a request is signed with, and fake ones for offline tests.
+
+``frozen_credentials`` reads the credentials botocore's signer is about to use without a
+refresh later changing them; ``lend_credentials`` gives a client that has none (created at
+import time, say) fake ones for an offline test. Clients of another SDK build (aiobotocore)
+plug in through ``CredentialsAdapter``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pytest_botowire.capture.recorder import Recorder
+
+
+@dataclass(frozen=True)
+class CredentialsAdapter:
+    """How to handle the credentials of another SDK build (registered by an integration)."""
+
+    #: whether a request signer belongs to that build
+    owns_signer: Callable[[Any], bool]
+    #: frozen credentials of that build's (asynchronous) credentials object, without awaiting
+    freeze: Callable[[Any], Any]
+    #: fake credentials of the type that build's signer expects: ``(access_key, secret_key)``
+    fake: Callable[[str, str], Any]
+
+
+_ADAPTERS: list[CredentialsAdapter] = []
+
+
+def register_adapter(adapter: CredentialsAdapter) -> None:
+    """Use ``adapter`` for the signers it owns and for asynchronous credentials."""
+    if adapter not in _ADAPTERS:
+        _ADAPTERS.append(adapter)
+
+
+# -- fake credentials for offline tests ------------------------------------------------
+_CREDENTIAL_ENV = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+)
+
+
+FAKE_ENV = {
+    "AWS_ACCESS_KEY_ID": "AKIDBOTOWIREFAKE0000",
+    "AWS_SECRET_ACCESS_KEY": "botowire-fake-secret-key-0000000000000000",
+}
+
+
+def _aws_file(env: str, default: str) -> bool:
+    path = os.environ.get(env) or os.path.expanduser(default)
+    return os.path.isfile(path)
+
+
+def offline_environment() -> dict[str, str]:
+    """The variables an offline test gets: fake credentials and a region, where none is set."""
+    added: dict[str, str] = {}
+    configured_files = _aws_file("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials") or _aws_file(
+        "AWS_CONFIG_FILE", "~/.aws/config"
+    )
+    if not configured_files and not any(os.environ.get(name) for name in _CREDENTIAL_ENV):
+        added.update(FAKE_ENV)
+    if (
+        not os.environ.get("AWS_DEFAULT_REGION")
+        and not os.environ.get("AWS_REGION")
+        and not configured_files
+    ):
+        added["AWS_DEFAULT_REGION"] = "us-east-1"
+    return added
+
+
+_ASYNC_CREDENTIALS: dict[type, bool] = {}
+
+
+def frozen_credentials(credentials: Any) -> Any:
+    """Frozen credentials; aiobotocore's ``get_frozen_credentials`` is a coroutine function."""
+    kind = type(credentials)
+    is_async = _ASYNC_CREDENTIALS.get(kind)
+    if is_async is None:  # once per credentials class: inspect is slow on the hot path
+        is_async = _ASYNC_CREDENTIALS[kind] = inspect.iscoroutinefunction(
+            credentials.get_frozen_credentials
+        )
+    if is_async:
+        if not _ADAPTERS:
+            raise TypeError(f"no adapter for asynchronous credentials {kind.__name__}")
+        return _ADAPTERS[0].freeze(credentials)
+    return credentials.get_frozen_credentials()
+
+
+def lend_credentials(recorder: Recorder, signer: Any) -> None:
+    """Give a client that has no credentials (created at import time, say) fake ones.
+
+    Only for offline tests, only for the test's duration: ``Recorder.restore`` puts ``None``
+    back, so the client is as it was afterwards.
+    """
+    if getattr(signer, "_credentials", True) is not None:
+        return
+    access_key, secret_key = FAKE_ENV["AWS_ACCESS_KEY_ID"], FAKE_ENV["AWS_SECRET_ACCESS_KEY"]
+    for adapter in _ADAPTERS:
+        if adapter.owns_signer(signer):
+            signer._credentials = adapter.fake(access_key, secret_key)
+            break
+    else:
+        from botocore.credentials import Credentials
+
+        signer._credentials = Credentials(access_key, secret_key)
+    recorder.lend(signer)

@@ -1,0 +1,136 @@
+"""Installing the capture handlers on every botocore session of the process.
+
+The handlers are added to ``botocore.handlers.BUILTIN_HANDLERS``, the list every new botocore
+session registers, so every client is covered wherever and whenever it is created: at import
+time of the code under test, in another thread, through ``boto3.Session`` or a plain botocore
+session. botocore is not imported for this: when it is not loaded yet, an import hook adds the
+handlers the moment ``botocore.handlers`` is first imported. Emitters that already exist when
+the plugin starts are found once and given the same handlers.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import types
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from pytest_botowire.capture import handlers
+from pytest_botowire.capture.recorder import Recorder
+
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
+
+
+# -- installation -----------------------------------------------------------------------
+_installed = False
+
+
+_install_lock = threading.Lock()
+
+
+def _register_builtins(handlers_module: Any) -> None:
+    builtin = handlers_module.BUILTIN_HANDLERS
+    marks = {"first": handlers_module.REGISTER_FIRST, "last": handlers_module.REGISTER_LAST}
+    present = {id(spec[1]) for spec in builtin}
+    for event, handler, where in handlers.HANDLERS:
+        if id(handler) not in present:
+            builtin.append((event, handler, marks[where]))
+
+
+def _register_on_existing_emitters() -> None:
+    """Give already-created sessions and clients the handlers (botocore loaded before us)."""
+    import gc
+
+    from botocore.hooks import HierarchicalEmitter
+
+    for obj in gc.get_objects():
+        if isinstance(obj, HierarchicalEmitter):
+            register_on(obj)
+
+
+def register_on(emitter: Any) -> None:
+    """Register the capture handlers on one event emitter (idempotent)."""
+    for event, handler, where in handlers.HANDLERS:
+        unique = f"{handlers.UNIQUE}-{event}-{handler.__name__}"
+        try:
+            if where == "first":
+                emitter.register_first(event, handler, unique_id=unique)
+            else:
+                emitter.register_last(event, handler, unique_id=unique)
+        except Exception:
+            pass
+
+
+# The import machinery only needs these methods; not deriving from importlib.abc keeps that
+# module (and what it imports) out of pytest's start-up.
+class _HandlersLoader:
+    def __init__(self, wrapped: Any) -> None:
+        self._wrapped = wrapped
+
+    def create_module(self, spec: ModuleSpec) -> types.ModuleType | None:
+        create: Any = getattr(self._wrapped, "create_module", None)
+        return None if create is None else create(spec)
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        self._wrapped.exec_module(module)
+        _register_builtins(module)
+
+
+class _ImportHook:
+    """Adds the handlers when ``botocore.handlers`` is first imported."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if fullname != "botocore.handlers":
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _HandlersLoader(spec.loader)  # type: ignore[assignment]
+                return spec
+        return None
+
+
+_hook = _ImportHook()
+
+
+def install() -> None:
+    """Make every botocore session of the process carry the capture handlers. Idempotent."""
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        _installed = True
+        handlers_module = sys.modules.get("botocore.handlers")
+        if handlers_module is not None:
+            _register_builtins(handlers_module)
+            _register_on_existing_emitters()
+        else:
+            sys.meta_path.insert(0, _hook)
+
+
+def activate(recorder: Recorder) -> None:
+    """Make ``recorder`` the one that captures."""
+    install()
+    handlers._ACTIVE = recorder
+
+
+def deactivate(recorder: Recorder) -> None:
+    """Stop capturing into ``recorder`` (no-op when another one is active)."""
+    if handlers._ACTIVE is recorder:
+        handlers._ACTIVE = None
+    # A call cut short by a BaseException (no after-call, no after-call-error) leaves its
+    # record, and with it the last captured request, in this thread's context: drop it.
+    handlers._CALL.set(None)
+    recorder.restore()
+
+
+def active() -> Recorder | None:
+    """The recorder that captures now, if any."""
+    return handlers._ACTIVE
