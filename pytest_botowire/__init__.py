@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     )
     from pytest_botowire.features.gzip_fixture import BotowireGzip
     from pytest_botowire.features.limits.rules import Check, Rule
+    from pytest_botowire.model.messages import BotowireWarning
     from pytest_botowire.model.request import CapturedRequest, Headers
     from pytest_botowire.wire import RequestSequence, Selection, Wire
 
@@ -30,6 +31,7 @@ _WHERE = {
     "DEFAULT_LEVEL": "features.gzip",
     "BotowireGzip": "features.gzip_fixture",
     "BotowireGzipWarning": "features.gzip",
+    "BotowireWarning": "model.messages",
     "CapturedRequest": "model.request",
     "Check": "features.limits.rules",
     "GzipHandle": "features.gzip",
@@ -47,6 +49,7 @@ __all__ = (
     "DEFAULT_LEVEL",
     "BotowireGzip",
     "BotowireGzipWarning",
+    "BotowireWarning",
     "CapturedRequest",
     "Check",
     "GzipHandle",

@@ -157,6 +157,15 @@ def _stop(item: pytest.Item) -> None:
             else:
                 os.environ[name] = value
         del item.stash[ENV_KEY]
+    if recorder is not None and len(recorder.errors) > recorder.reported_errors:
+        # failures after the test body (in fixture teardown): too late to fail the test
+        import warnings
+
+        from pytest_botowire.model.messages import BotowireWarning, internal_failures
+
+        late = recorder.errors[recorder.reported_errors :]
+        recorder.reported_errors = len(recorder.errors)
+        warnings.warn(BotowireWarning(internal_failures(late)), stacklevel=2)
     if recorder is not None:
         from pytest_botowire.features.limits.report import collect
 
@@ -193,17 +202,20 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
         result = yield
     except Exception as exc:
         recorder = item.stash.get(RECORDER_KEY, None)
-        if recorder is None or not recorder.unanswered:
+        if recorder is None or not (recorder.unanswered or recorder.errors):
             raise
         raised = exc
     if raised is not None:
-        # In strict mode the code under test usually fails on the error response it got;
-        # the unanswered request is the cause worth reading first.
-        from pytest_botowire.features.checks import strict_problem
+        # The code under test usually fails on the error response it got (in strict mode,
+        # or where the plugin failed to answer); that cause is worth reading first.
+        from pytest_botowire.features.checks import end_of_test_problems
 
+        recorder = item.stash[RECORDER_KEY]
+        problems = end_of_test_problems(item, recorder, item.stash[OPTIONS_KEY])
+        if not problems:
+            raise raised
         pytest.fail(
-            f"{strict_problem(item.stash[RECORDER_KEY])}\n"
-            f"  The test then raised {type(raised).__name__}: {raised}",
+            "\n\n".join(problems) + f"\n  The test then raised {type(raised).__name__}: {raised}",
             pytrace=False,
         )
     recorder = item.stash.get(RECORDER_KEY, None)

@@ -46,3 +46,29 @@ class Answer:
     def __init__(self, response: Any, kind: str) -> None:
         self.response = response
         self.kind = kind
+
+
+#: the error code of the answer given when the plugin could not give the one it should have
+FAILURE_CODE = "BotowireInternalError"
+
+
+def failure_wire(operation_model: Any, message: str) -> Any:
+    """The ``WireResponse`` of an error for a request the plugin failed to answer as asked.
+
+    Given instead of any other answer (never the offline success answer), so the code under
+    test sees a failure; the test itself fails naming the request (``Recorder.errors``).
+    """
+    from pytest_botowire.aws.serialize import WireResponse, serialize_error
+
+    text = f"pytest-botowire could not answer this request: {message}"
+    if operation_model is not None:
+        try:
+            return serialize_error(operation_model, FAILURE_CODE, text, status=400)
+        except Exception:
+            pass
+    return WireResponse(400, {"Content-Type": "text/plain"}, text.encode("utf-8"))
+
+
+def failure_answer(operation_model: Any, url: str, message: str) -> Any:
+    """``failure_wire`` as the response object the sending client expects."""
+    return build_response(url, failure_wire(operation_model, message))

@@ -1,30 +1,38 @@
-"""The botocore event handlers that capture each request, and the call record they share.
+"""The botocore event handlers that capture each request, and the call records they share.
 
-They are installed on every botocore session by ``capture.install``. When no test is capturing, each handler returns after one global read (``_ACTIVE is None``).
+They are installed on every botocore session by ``capture.install``. When no test is capturing
+(and no thread of a finished test is still sending), each handler returns after two global reads.
 
 Events used, per API call and attempt:
 
-* ``provide-client-params`` (first): remembers the caller's parameters for this call, in a
-  ``ContextVar`` so threads and asyncio tasks each see their own call;
+* ``provide-client-params`` (first): pushes a record of this call (its parameters) on a stack
+  kept in a ``ContextVar``, so threads and asyncio tasks each see their own calls, and a call
+  made while another is in flight (a credential refresh, S3 Express ``CreateSession``) gets its
+  own record and gives the outer one back when it ends (``after-call``/``after-call-error``);
 * ``before-sign``: remembers the signer, for ``assert_signed``;
-* ``before-send`` (first): records the prepared request and answers it when the test
-  registered a response for it with ``botowire.respond``; botocore calls every ``before-send``
-  handler, so capture sees requests that moto or another responder answers too;
-* ``before-send`` (last): in ``offline`` and ``strict`` modes, answers what nothing else did;
+* ``before-send`` (first): notes the request as pending and, when the test registered a
+  response for it with ``botowire.respond``, takes that response (so moto keeps out);
+* after every ``before-send`` handler ran: ``choose_answer`` replaces botocore's
+  ``first_non_none_response`` in its endpoint module (see ``aws.compat``); it records the
+  request as it goes out, after every other handler changed it, whatever event name or
+  registration call they used, and picks the answer: ``botowire.respond`` first, then the
+  first answer of any other ``before-send`` handler (moto, a user's responder) in botocore's
+  order, then in ``offline``/``strict`` mode the offline answer; else the request is sent;
 * ``needs-retry`` (first): notes the response status and who answered;
 * ``after-call``/``after-call-error``: counts calls that never reached ``before-send`` (answered
-  by botocore's ``Stubber`` at ``before-call``).
+  by botocore's ``Stubber`` at ``before-call``) and pops the call record.
 """
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
+import threading
+import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pytest_botowire.aws.models import resolved_protocol
-from pytest_botowire.capture.answers import Answer
+from pytest_botowire.capture.answers import Answer, failure_answer
 from pytest_botowire.capture.credentials import frozen_credentials, lend_credentials
 from pytest_botowire.capture.recorder import Recorder, _request_model
 
@@ -34,21 +42,43 @@ if TYPE_CHECKING:
 
 _ACTIVE: Recorder | None = None
 
+#: threads started during a test that has ended -> the recorder their requests go to (one per
+#: such test, see ``capture.install.deactivate``); empty in the common case
+_OWNED: weakref.WeakKeyDictionary[threading.Thread, Recorder] = weakref.WeakKeyDictionary()
+
+
+def _current() -> Recorder | None:
+    """The recorder for a request of this thread: its finished test's, else the active one."""
+    if not _OWNED:
+        return _ACTIVE
+    late = _OWNED.get(threading.current_thread())
+    return _ACTIVE if late is None else late
+
 
 UNIQUE = "pytest-botowire"
+
+#: deeper than this, the call stack of a thread is assumed stale (calls that raised before
+#: botocore emitted ``after-call``) and a new call starts a fresh stack
+_MAX_DEPTH = 32
 
 
 class _Call:
     """What is known of one API call while its attempts are sent."""
 
     __slots__ = (
+        "depth",
         "last",
         "model",
         "operation",
         "params",
+        "parent",
+        "pending",
         "protocol",
+        "recorder",
         "region",
         "response",
+        "seen_body",
+        "seen_headers",
         "sent",
         "service",
         "service_id",
@@ -71,23 +101,47 @@ class _Call:
         self.signer: Any = None
         self.region: str | None = None
         self.signing_name: str | None = None
+        #: the prepared request between ``before-send`` and ``choose_answer``
+        self.pending: Any = None
+        #: the recorder that took the pending request
+        self.recorder: Recorder | None = None
+        #: the body object and a copy of the headers as captured at ``before-send``
+        self.seen_body: Any = None
+        self.seen_headers: Any = None
+        #: the call in flight when this one started (a credential refresh inside a call)
+        self.parent: _Call | None = None
+        self.depth = 0
+
+    @property
+    def name(self) -> str:
+        """``"service.Operation"``, as patterns name it."""
+        return f"{self.service}.{self.operation}"
+
+    def push(self) -> None:
+        """Make this the current call of the thread or task, above the one in flight."""
+        parent = _CALL.get()
+        if parent is not None and parent.depth < _MAX_DEPTH:
+            self.parent = parent
+            self.depth = parent.depth + 1
+        _CALL.set(self)
 
 
 _CALL: contextvars.ContextVar[_Call | None] = contextvars.ContextVar("botowire_call", default=None)
 
 
-def capture_request(recorder: Recorder, request: Any, event_name: str) -> CapturedRequest:
-    """Record one prepared request; never raises for a request botocore could send."""
+def capture_request(recorder: Recorder, request: Any, call: _Call) -> CapturedRequest:
+    """Record one prepared request; never raises for a request botocore sends."""
+    call.sent += 1
+    captured = _build(recorder, request, call, call.sent)
+    recorder.add(captured)
+    call.last = captured
+    return captured
+
+
+def _build(recorder: Recorder, request: Any, call: _Call, sent: int) -> CapturedRequest:
     make_request, _, snapshot_headers = _request_model()
-    call = _CALL.get()
-    _, _, rest = event_name.partition(".")
-    service_id, _, operation = rest.partition(".")
-    if call is None or call.operation != operation or call.service_id != service_id:
-        call = _orphan_call(service_id, operation)
     headers = snapshot_headers(request.headers)
     snapshot = recorder.snapshot(request.body, headers)
-    call.sent += 1
-    attempt = _attempt(headers.get("amz-sdk-request"), call.sent)
     captured: CapturedRequest = make_request(
         service=call.service,
         service_id=call.service_id,
@@ -97,17 +151,30 @@ def capture_request(recorder: Recorder, request: Any, event_name: str) -> Captur
         headers=headers,
         snapshot=snapshot,
         params=call.params,
-        attempt=attempt,
+        attempt=_attempt(headers.get("amz-sdk-request"), sent),
         protocol=call.protocol,
         test_id=recorder.test_id,
         region=call.region,
         signing_name=call.signing_name,
         credentials=call.signer,
     )
-    recorder.add(captured)
-    call.last = captured
-    call.response = None
     return captured
+
+
+def _header_state(headers: Any) -> Any:
+    """A cheap copy of botocore's headers, to tell whether a later handler changed them."""
+    raw = getattr(headers, "_dict", None)
+    return dict(raw) if isinstance(raw, dict) else list(headers.items())
+
+
+def _changed(request: Any, call: _Call) -> bool:
+    """Whether a ``before-send`` handler after the capture replaced the body or the headers."""
+    if request.body is not call.seen_body:
+        return True
+    raw = getattr(request.headers, "_dict", None)
+    if isinstance(raw, dict):
+        return bool(raw != call.seen_headers)
+    return bool(list(request.headers.items()) != call.seen_headers)
 
 
 def _attempt(header: str | None, fallback: int) -> int:
@@ -117,6 +184,16 @@ def _attempt(header: str | None, fallback: int) -> int:
             if key == "attempt" and value.isdigit():
                 return int(value)
     return fallback
+
+
+def _call_for(event_name: str) -> _Call:
+    """The record of the call sending ``before-send.SERVICE_ID.OPERATION`` now."""
+    call = _CALL.get()
+    _, _, rest = event_name.partition(".")
+    service_id, _, operation = rest.partition(".")
+    if call is None or call.operation != operation or call.service_id != service_id:
+        call = _orphan_call(service_id, operation)
+    return call
 
 
 def _orphan_call(service_id: str, operation: str) -> _Call:
@@ -135,25 +212,24 @@ def _orphan_call(service_id: str, operation: str) -> _Call:
     except Exception:
         pass
     call = _Call(service, service_id, operation, None, protocol, None)
-    _CALL.set(call)
+    call.push()
     return call
 
 
 # -- the handlers -------------------------------------------------------------------------
 def _on_client_params(params: Any = None, model: Any = None, **_: Any) -> None:
-    if _ACTIVE is None or model is None:
+    if (_ACTIVE if not _OWNED else _current()) is None or model is None:
         return None
     try:
         service_model = model.service_model
-        call = _Call(
+        _Call(
             service_model.service_name,
             service_model.service_id.hyphenize(),
             model.name,
             dict(params) if params else {},
             resolved_protocol(service_model),
             model,
-        )
-        _CALL.set(call)
+        ).push()
     except Exception:
         pass
     return None
@@ -167,8 +243,10 @@ FIRST_ANSWER_OBSERVERS: list[Callable[[], None]] = []
 def answered_by_botowire() -> bool:
     """Whether the call being sent now was answered by ``botowire.respond`` (while capturing)."""
     call = _CALL.get()
-    answer = call.response if call is not None else None
-    return _ACTIVE is not None and isinstance(answer, Answer) and answer.kind == "botowire"
+    if call is None or call.pending is None:  # not between before-send and its answer
+        return False
+    answer = call.response
+    return isinstance(answer, Answer) and answer.kind == "botowire"
 
 
 #: ``(recorder, request, call, signature_version)`` callables run at ``before-sign`` while a
@@ -184,18 +262,21 @@ def _on_before_sign(
     signature_version: Any = None,
     **_: Any,
 ) -> None:
-    recorder = _ACTIVE
+    recorder = _ACTIVE if not _OWNED else _current()
     if recorder is None:
         return None
     call = _CALL.get()
     for observer in SIGN_OBSERVERS:
-        with contextlib.suppress(Exception):
+        try:
             observer(recorder, request, call, signature_version)
+        except Exception as exc:
+            recorder.error(call.name if call else "before-sign", "noting the signer", exc)
     if call is not None:
         call.signing_name = signing_name
         call.region = region_name
         # The credentials botocore's signer is about to use (get_auth_instance makes the
         # same choice), frozen now so a later refresh cannot make assert_signed disagree.
+        # Freezing may refresh them: an API call of its own (assume-role), with its own record.
         if recorder.fake_credentials and request_signer is not None:
             lend_credentials(recorder, request_signer)
         try:
@@ -205,64 +286,125 @@ def _on_before_sign(
             )
             call.signer = frozen_credentials(credentials) if credentials is not None else None
         except Exception:
-            call.signer = None
+            call.signer = None  # assert_signed says the credentials are unknown
     return None
 
 
 def _on_before_send_first(request: Any = None, event_name: str = "", **_: Any) -> Any:
-    recorder = _ACTIVE
+    recorder = _ACTIVE if not _OWNED else _current()
     if recorder is None or request is None:
         return None
+    call = _call_for(event_name)
+    call.response = None
     try:
-        captured = capture_request(recorder, request, event_name)
+        # Recorded here, before any responder (moto) reads a streaming body, and checked
+        # again once every handler ran (``choose_answer``): a handler after this one that
+        # replaced the body or changed a header gets the request recorded again.
+        capture_request(recorder, request, call)
+        call.seen_body = request.body
+        call.seen_headers = _header_state(request.headers)
     except Exception as exc:  # capture must never break the code under test
-        recorder.errors.append(f"{event_name}: capture failed: {exc!r}")
-        return None
+        recorder.error(call.name, "capture failed", exc)
+        call.last = None
+    call.pending = request
+    call.recorder = recorder
     responder = recorder.first_responder
     if responder is None:
         return None
     try:
-        response = responder(captured, request)
+        response = responder(call, request)
     except Exception as exc:
-        recorder.errors.append(f"{captured.name}: answering failed: {exc!r}")
-        return None
+        # a registered answer that cannot be given: the test fails naming it, and the code
+        # under test gets an error rather than another (offline) answer
+        message = recorder.error(call.name, "botowire.respond could not answer", exc)
+        response = failure_answer(call.model, str(request.url), message)
     if response is not None:
-        call = _CALL.get()
-        if call is not None:
-            call.response = Answer(response, "botowire")
+        call.response = Answer(response, "botowire")
         for observer in FIRST_ANSWER_OBSERVERS:
             observer()
     return response
 
 
-def _on_before_send_last(request: Any = None, **_: Any) -> Any:
-    recorder = _ACTIVE
-    if recorder is None or recorder.mode not in ("offline", "strict"):
-        return None
+def _make_chooser(original: Callable[..., Any]) -> Callable[..., Any]:
+    """botocore's ``first_non_none_response``, choosing and recording at ``before-send``."""
+
+    def first_non_none_response(responses: Any, default: Any = None) -> Any:
+        call = _CALL.get()
+        if call is None or call.pending is None:  # needs-retry, or nothing capturing
+            return original(responses, default)
+        return choose_answer(call, responses, original, default)
+
+    first_non_none_response.botowire_original = original  # type: ignore[attr-defined]
+    return first_non_none_response
+
+
+def choose_answer(
+    call: _Call, responses: Any, original: Callable[..., Any], default: Any = None
+) -> Any:
+    """Record the pending request, after every ``before-send`` handler ran, and answer it.
+
+    The answer is, in this order: the test's ``botowire.respond``; the first answer of any
+    other ``before-send`` handler, in botocore's order (moto, a user's responder); in
+    ``offline``/``strict`` mode the offline answer; else ``None`` (botocore sends it).
+    """
+    request, recorder = call.pending, call.recorder
+    call.pending = None
+    assert recorder is not None
+    captured = call.last
+    if captured is not None:
+        try:
+            if _changed(request, call):
+                fresh = _build(recorder, request, call, call.sent)
+                recorder.replace(captured, fresh)
+                call.last = captured = fresh
+        except Exception as exc:  # capture must never break the code under test
+            recorder.error(call.name, "capture failed", exc)
+    call.seen_body = call.seen_headers = None
+    if call.response is not None:
+        return call.response.response
+    answer = original(responses, default)
+    if answer is not None or recorder.mode not in ("offline", "strict"):
+        return answer
     responder = recorder.last_responder
-    call = _CALL.get()
-    if responder is None or call is None or call.last is None:
-        return None
-    if call.response is not None:  # already answered by botowire.respond
+    if responder is None:
         return None
     strict = recorder.mode == "strict"
-    try:
-        response = responder(call.last, request, strict)
-    except Exception as exc:
-        recorder.errors.append(f"{call.last.name}: offline answer failed: {exc!r}")
-        return None
-    call.response = Answer(response, "unanswered" if strict else "offline")
+    kind = "unanswered" if strict else "offline"
+    if captured is None:
+        response = failure_answer(call.model, str(request.url), "capture failed")
+    else:
+        try:
+            response = responder(captured, request, strict)
+        except Exception as exc:
+            message = recorder.error(call.name, "the offline answer failed", exc)
+            response = failure_answer(call.model, str(request.url), message)
+            kind = "failed"
+    call.response = Answer(response, kind)
     return response
 
 
-def _on_needs_retry(response: Any = None, **_: Any) -> None:
-    recorder = _ACTIVE
+def _on_needs_retry(response: Any = None, caught_exception: Any = None, **_: Any) -> None:
+    recorder = _ACTIVE if not _OWNED else _current()
     if recorder is None:
         return None
     call = _CALL.get()
-    if call is None or call.last is None:
+    if call is None:
         return None
+    if call.pending is not None and caught_exception is None:
+        # sent without choose_answer (and not cut short by a handler that raised): this
+        # botocore no longer calls it, the answers were botocore's own choice
+        recorder.error(
+            call.name,
+            "the answer was chosen without pytest-botowire",
+            RuntimeError(
+                "botocore's endpoint no longer calls first_non_none_response after before-send; "
+                "offline answers and re-capture after later handlers are off"
+            ),
+        )
+    call.pending = call.seen_body = call.seen_headers = None
     captured = call.last
+    if captured is None:
+        return None
     try:
         if response is not None and captured.status is None:
             http = response[0]
@@ -274,13 +416,14 @@ def _on_needs_retry(response: Any = None, **_: Any) -> None:
                     recorder.unanswered.append(captured)
             else:
                 captured.answered_by = _classify(http)
-    except Exception:
-        pass
+    except Exception as exc:
+        recorder.error(call.name, "noting the response", exc)
+    call.response = None
     return None
 
 
 def _on_before_call_gzip(model: Any = None, context: Any = None, **_: Any) -> None:
-    recorder = _ACTIVE
+    recorder = _ACTIVE if not _OWNED else _current()
     if recorder is None or recorder.gzip_policy is None:
         return None
     recorder.gzip_policy.before_call(model, context)
@@ -288,24 +431,25 @@ def _on_before_call_gzip(model: Any = None, context: Any = None, **_: Any) -> No
 
 
 def _on_before_sign_gzip(request: Any = None, event_name: str = "", **_: Any) -> None:
-    recorder = _ACTIVE
+    recorder = _ACTIVE if not _OWNED else _current()
     if recorder is None or recorder.gzip_policy is None or request is None:
         return None
     try:
         recorder.gzip_policy.before_sign(request, event_name=event_name)
     except Exception as exc:  # never break the call; the body goes out as it was
-        recorder.errors.append(f"{event_name}: gzip failed: {exc!r}")
+        name = ".".join(event_name.split(".")[1:3]) or event_name
+        recorder.error(name, "gzip failed, the body was sent as it was", exc)
     return None
 
 
 def _on_after_call(**_: Any) -> None:
-    recorder = _ACTIVE
-    if recorder is None:
-        return None
     call = _CALL.get()
-    if call is not None and call.sent == 0 and call.params is not None:
+    if call is None:
+        return None
+    recorder = call.recorder or (_ACTIVE if not _OWNED else _current())
+    if recorder is not None and call.sent == 0 and call.params is not None:
         recorder.stubbed_calls.append(f"{call.service}.{call.operation}")
-    _CALL.set(None)
+    _CALL.set(call.parent)  # the call in flight before this one, if any
     return None
 
 
@@ -329,7 +473,6 @@ HANDLERS: Sequence[tuple[str, Callable[..., Any], str]] = (
     ("before-sign", _on_before_sign_gzip, "last"),
     ("before-sign", _on_before_sign, "last"),
     ("before-send", _on_before_send_first, "first"),
-    ("before-send", _on_before_send_last, "last"),
     ("needs-retry", _on_needs_retry, "first"),
     ("after-call", _on_after_call, "last"),
     ("after-call-error", _on_after_call, "last"),

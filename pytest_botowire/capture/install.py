@@ -63,11 +63,30 @@ def register_on(emitter: Any) -> None:
             pass
 
 
+def _install_chooser(endpoint_module: Any) -> None:
+    """Record and answer at the end of ``before-send`` in this endpoint module (see
+    ``aws.compat.ANSWER_CHOOSER_MODULES``). Idempotent."""
+    from pytest_botowire.aws.compat import ANSWER_CHOOSER_NAME
+
+    original = getattr(endpoint_module, ANSWER_CHOOSER_NAME, None)
+    if original is None or hasattr(original, "botowire_original"):
+        return
+    setattr(endpoint_module, ANSWER_CHOOSER_NAME, handlers._make_chooser(original))
+
+
+def _patch_loaded(module_name: str, module: Any) -> None:
+    if module_name == "botocore.handlers":
+        _register_builtins(module)
+    else:
+        _install_chooser(module)
+
+
 # The import machinery only needs these methods; not deriving from importlib.abc keeps that
 # module (and what it imports) out of pytest's start-up.
 class _HandlersLoader:
-    def __init__(self, wrapped: Any) -> None:
+    def __init__(self, wrapped: Any, name: str) -> None:
         self._wrapped = wrapped
+        self._name = name
 
     def create_module(self, spec: ModuleSpec) -> types.ModuleType | None:
         create: Any = getattr(self._wrapped, "create_module", None)
@@ -75,16 +94,17 @@ class _HandlersLoader:
 
     def exec_module(self, module: types.ModuleType) -> None:
         self._wrapped.exec_module(module)
-        _register_builtins(module)
+        _patch_loaded(self._name, module)
 
 
 class _ImportHook:
-    """Adds the handlers when ``botocore.handlers`` is first imported."""
+    """Adds the handlers when ``botocore.handlers`` is first imported, and the answer chooser
+    to the endpoint modules (botocore's, aiobotocore's) when they are."""
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
     ) -> ModuleSpec | None:
-        if fullname != "botocore.handlers":
+        if fullname not in _WATCHED:
             return None
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, "find_spec"):
@@ -92,12 +112,14 @@ class _ImportHook:
             spec = finder.find_spec(fullname, path, target)
             if spec is not None:
                 if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = _HandlersLoader(spec.loader)  # type: ignore[assignment]
+                    spec.loader = _HandlersLoader(spec.loader, fullname)  # type: ignore[assignment]
                 return spec
         return None
 
 
 _hook = _ImportHook()
+#: the modules still to patch when they are first imported
+_WATCHED: set[str] = set()
 
 
 def install() -> None:
@@ -107,11 +129,17 @@ def install() -> None:
         if _installed:
             return
         _installed = True
-        handlers_module = sys.modules.get("botocore.handlers")
-        if handlers_module is not None:
-            _register_builtins(handlers_module)
+        from pytest_botowire.aws.compat import ANSWER_CHOOSER_MODULES
+
+        _WATCHED.update(("botocore.handlers", *ANSWER_CHOOSER_MODULES))
+        for name in list(_WATCHED):
+            module = sys.modules.get(name)
+            if module is not None:
+                _WATCHED.discard(name)
+                _patch_loaded(name, module)
+        if "botocore.handlers" in sys.modules:
             _register_on_existing_emitters()
-        else:
+        if _WATCHED:
             sys.meta_path.insert(0, _hook)
 
 

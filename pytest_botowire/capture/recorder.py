@@ -45,11 +45,16 @@ class Recorder:
         self.requests: list[CapturedRequest] = []
         self.stubbed_calls: list[str] = []
         self.unanswered: list[CapturedRequest] = []
+        #: the plugin's own failures on this test's requests, one line each (name: what: why)
         self.errors: list[str] = []
+        #: how many of ``errors`` were reported already (at the end of the test body)
+        self.reported_errors = 0
         self.kept_bytes = 0
         self._lock = threading.Lock()
-        #: first-chance responder (``botowire.respond``): ``(captured, request) -> response``
-        self.first_responder: Callable[[CapturedRequest, Any], Any] | None = None
+        #: first-chance responder (``botowire.respond``): ``(call, request) -> response``, where
+        #: ``call`` has ``service``, ``operation``, ``name``, ``params`` and ``model``; it is
+        #: asked before the request is recorded and its answer wins over every other
+        self.first_responder: Callable[[Any, Any], Any] | None = None
         #: last-chance responder (offline answers): ``(captured, request, strict) -> response``
         self.last_responder: Callable[[CapturedRequest, Any, bool], Any] | None = None
         #: lend fake credentials to clients that have none (offline tests), restored after
@@ -73,11 +78,32 @@ class Recorder:
             snapshot.note = "over the capture budget of the test"
         return snapshot
 
+    def error(self, name: str, what: str, exc: BaseException) -> str:
+        """Note a failure of the plugin on request ``name``; returns the line noted.
+
+        Every line is reported: the test fails with it (``features.checks``), or, for a test
+        captured passively, a ``BotowireWarning`` says what was skipped.
+        """
+        line = f"{name}: {what}: {type(exc).__name__}: {exc}"
+        with self._lock:
+            self.errors.append(line)
+        return line
+
     def add(self, captured: CapturedRequest) -> None:
         """Append a captured request, numbering it in sending order."""
         with self._lock:
             captured.index = len(self.requests)
             self.requests.append(captured)
+
+    def replace(self, old: CapturedRequest, new: CapturedRequest) -> None:
+        """Put ``new`` in the place of ``old`` (the same request, changed after capture)."""
+        released = len(old._snapshot.data or b"") + len(old._snapshot.decoded or b"")
+        with self._lock:
+            self.kept_bytes -= released if old._snapshot.data is not None else 0
+            index = old.index
+            if index is not None and index < len(self.requests) and self.requests[index] is old:
+                new.index = index
+                self.requests[index] = new
 
     def lend(self, signer: Any) -> None:
         """Remember a signer given fake credentials, so ``restore`` can take them back."""
@@ -93,11 +119,14 @@ class Recorder:
                 signer._credentials = None
 
     def reset(self) -> None:
-        """Forget everything captured so far (``botowire.clear()``)."""
+        """Forget the requests captured so far (``botowire.clear()``).
+
+        Failures already found stay: requests nothing answered in strict mode
+        (``unanswered``) and the plugin's own failures (``errors``) still fail the test.
+        """
         with self._lock:
             self.requests.clear()
             self.stubbed_calls.clear()
-            self.unanswered.clear()
             self.kept_bytes = 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,14 @@ from pytest_botowire.features.limits.rules import (
     payload_rule,
 )
 from pytest_botowire.features.options import MarkerOptions
-from pytest_botowire.model.messages import LIMITS_DOCS, README, bullets, plural
+from pytest_botowire.model.messages import (
+    LIMITS_DOCS,
+    README,
+    BotowireWarning,
+    bullets,
+    internal_failures,
+    plural,
+)
 from pytest_botowire.model.request import CapturedRequest
 
 
@@ -54,6 +62,16 @@ def encoding_problem(request: CapturedRequest) -> str | None:
     return None
 
 
+def asked_for_botowire(item: pytest.Item, recorder: Recorder, options: MarkerOptions) -> bool:
+    """Whether the test asked for the plugin (fixture, gzip marker or fixture), rather than
+    being captured passively because the run checks limits."""
+    return (
+        recorder.mode is not None
+        or options.gzip not in (None, False)
+        or "botowire_gzip" in getattr(item, "fixturenames", ())
+    )
+
+
 def strict_problem(recorder: Recorder) -> str:
     """The failure message for requests that nothing answered in strict mode."""
     unanswered = list(recorder.unanswered)
@@ -71,6 +89,13 @@ def end_of_test_problems(
     """Every problem to report for the test, each a complete failure message."""
     problems: list[str] = []
     requests = list(recorder.requests)
+    if recorder.errors:
+        errors = list(recorder.errors)
+        recorder.reported_errors = len(errors)
+        if asked_for_botowire(item, recorder, options):
+            problems.append(internal_failures(errors))
+        else:  # a passively captured test passes or fails as without the plugin
+            warnings.warn(BotowireWarning(internal_failures(errors)), stacklevel=2)
     if recorder.unanswered:
         problems.append(strict_problem(recorder))
     if options.check_encoding:

@@ -24,7 +24,6 @@ def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> Any
     from pytest_botowire.aws.models import service_model
     from pytest_botowire.aws.serialize import (
         depends_on_params,
-        serialize_error,
         serialize_response,
         synthesize_output,
     )
@@ -32,13 +31,7 @@ def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> Any
     key = (captured.service, captured.operation)
     if strict:
         operation_model = service_model(captured.service).operation_model(captured.operation)
-        wire = serialize_error(
-            operation_model,
-            STRICT_CODE,
-            f"pytest-botowire strict mode: nothing answered {captured.name}; "
-            "register a response with botowire.respond() or use mode='offline'",
-            status=400,
-        )
+        wire = strict_wire(operation_model, captured.name)
     elif key in _ANSWERS:
         wire = _ANSWERS[key]
     else:
@@ -51,3 +44,18 @@ def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> Any
         if not depends_on_params(*key):
             _ANSWERS[key] = wire
     return build_response(str(request.url), wire)
+
+
+def strict_wire(operation_model: Any, name: str) -> Any:
+    """The strict-mode error for a request nothing answered, for every path that answers
+    (botocore at ``before-send``, the ``requests`` integration): ``BotowireUnansweredRequest``,
+    status 400, in the operation's protocol (plain text when the operation is unknown)."""
+    from pytest_botowire.aws.serialize import WireResponse, serialize_error
+
+    message = (
+        f"pytest-botowire strict mode: nothing answered {name}; "
+        "register a response with botowire.respond() or use mode='offline'"
+    )
+    if operation_model is not None:
+        return serialize_error(operation_model, STRICT_CODE, message, status=400)
+    return WireResponse(400, {"Content-Type": "text/plain"}, message.encode("utf-8"))

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from pytest_botowire.aws.models import service_model
 from pytest_botowire.aws.patterns import Pattern, parse_patterns
-from pytest_botowire.model.request import CapturedRequest
+
+
+class _Target(Protocol):
+    """What a response is matched against: a captured request or a call being sent."""
+
+    service: str
+    operation: str
 
 
 class Response:
@@ -48,7 +54,28 @@ class Response:
         """Whether it answered ``times`` requests already."""
         return self.times is not None and self.used >= self.times
 
-    def matches(self, request: CapturedRequest) -> bool:
+    def wire(self, operation_model: Any) -> Any:
+        """The ``WireResponse`` this registration answers with, in the operation's protocol.
+
+        The one builder of a registered answer, for every path that answers (botocore at
+        ``before-send``, the ``requests`` integration): an error's status is the one given,
+        else the error's modeled status (``NoSuchKey`` is 404), else 400.
+        """
+        from pytest_botowire.aws.serialize import serialize_error, serialize_response
+
+        if self.error is not None:
+            return serialize_error(
+                operation_model,
+                self.error,
+                self.message or "",
+                status=self.status,
+                headers=self.headers,
+            )
+        return serialize_response(
+            operation_model, self.data or {}, status=self.status, headers=self.headers
+        )
+
+    def matches(self, request: _Target) -> bool:
         """Whether ``request`` is one this response is for."""
         return any(p.matches(request.service, request.operation) for p in self.patterns)
 
@@ -133,6 +160,8 @@ class Responses:
                 raise ValueError("respond() takes data or error, not both")
             if status is not None and status < 300:
                 raise ValueError(f"an error response needs an error status (300-599), not {status}")
+        if message is not None and not isinstance(message, str):
+            raise TypeError(f"message must be a str, not {type(message).__name__} ({message!r})")
         if message is not None and error is None:
             raise ValueError("message= goes with error=; for a successful response pass data=")
         if data is not None:
@@ -169,7 +198,7 @@ class Responses:
                 )
             validate_output(service_model(pattern.service).operation_model(pattern.operation), data)
 
-    def take(self, request: CapturedRequest) -> Response | None:
+    def take(self, request: _Target) -> Response | None:
         """The response for ``request`` (counted as used), or ``None``."""
         with self._lock:
             for response in self._items:
@@ -188,29 +217,19 @@ class Responses:
     def __len__(self) -> int:
         return len(self._items)
 
-    def answer(self, captured: CapturedRequest, request: Any) -> Any:
-        """``Recorder.first_responder``: an ``AWSResponse`` for a matching request, else None."""
-        response = self.take(captured)
+    def answer(self, call: Any, request: Any) -> Any:
+        """``Recorder.first_responder``: the response for a matching request, else None.
+
+        ``call`` is the call being sent (``service``, ``operation``, ``model``). Raises when
+        the registered answer cannot be built: the capture handlers report that, naming the
+        request, and answer with an error instead.
+        """
+        response = self.take(call)
         if response is None:
             return None
-        from pytest_botowire.aws.serialize import serialize_error, serialize_response
-
-        operation_model = service_model(captured.service).operation_model(captured.operation)
-        if response.error is not None:
-            wire = serialize_error(
-                operation_model,
-                response.error,
-                response.message or "",
-                status=response.status,
-                headers=response.headers,
-            )
-        else:
-            wire = serialize_response(
-                operation_model,
-                response.data or {},
-                status=response.status,
-                headers=response.headers,
-            )
+        operation_model = call.model
+        if operation_model is None:
+            operation_model = service_model(call.service).operation_model(call.operation)
         from pytest_botowire.capture.answers import build_response
 
-        return build_response(str(request.url), wire)
+        return build_response(str(request.url), response.wire(operation_model))

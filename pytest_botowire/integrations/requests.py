@@ -57,6 +57,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pytest_botowire.aws.models import AWS_SUFFIXES, HTTP_METHODS, HTTP_SERVICES
 from pytest_botowire.capture import handlers
+from pytest_botowire.capture.answers import failure_wire
 from pytest_botowire.capture.install import active
 
 if TYPE_CHECKING:
@@ -568,15 +569,17 @@ class _Capture:
         try:
             captured = self._record(request)
         except Exception as exc:  # capture must never break the code under test
-            recorder.errors.append(f"requests {request.method} capture failed: {exc!r}")
+            recorder.error(f"requests {request.method} {url}", "capture failed", exc)
             return self._session_send(session, request, **kwargs)
         other = False
         try:
             other = self._other_mock(session, url)
             wire = self._decide(captured, other)
         except Exception as exc:
-            recorder.errors.append(f"{captured.name}: answering failed: {exc!r}")
-            wire = None
+            # never another answer instead (nor the network): an error, and the test fails
+            message = recorder.error(captured.name, "answering failed", exc)
+            wire = failure_wire(self._operation_model(captured), message)
+            captured.answered_by = "botowire"
         token = _PENDING.set(_Pending(request, captured, wire))
         try:
             response = self._session_send(session, request, **kwargs)
@@ -623,27 +626,20 @@ class _Capture:
             response = recorder.responses.take(captured)
             if response is not None:
                 captured.answered_by = "botowire"
-                return _serialize_registered(model, response)
+                return response.wire(model)
         if recorder.mode not in ("offline", "strict") or other_mock:
             return None
         from pytest_botowire.aws.serialize import (
             WireResponse,
-            serialize_error,
             serialize_response,
             synthesize_output,
         )
-        from pytest_botowire.features.offline import STRICT_CODE
+        from pytest_botowire.features.offline import strict_wire
 
         captured.answered_by = "botowire"
         if recorder.mode == "strict":
             recorder.unanswered.append(captured)
-            message = (
-                f"pytest-botowire strict mode: nothing answered {captured.name} "
-                "(sent with requests); register a response or use mode='offline'"
-            )
-            if model is not None:
-                return serialize_error(model, STRICT_CODE, message, status=400)
-            return WireResponse(400, {"Content-Type": "text/plain"}, message.encode("utf-8"))
+            return strict_wire(model, captured.name)
         if model is not None:
             return serialize_response(model, synthesize_output(model, captured.params or {}))
         return WireResponse(200, {"Content-Length": "0"}, b"")
@@ -682,22 +678,6 @@ class _Capture:
         finally:
             self.mock.stop(allow_assert=False)
             self.mock.reset()
-
-
-def _serialize_registered(model: Any, response: Any) -> Any:
-    from pytest_botowire.aws.serialize import serialize_error, serialize_response
-
-    if response.error is not None:
-        return serialize_error(
-            model,
-            response.error,
-            response.message or "",
-            status=response.status or 400,
-            headers=response.headers,
-        )
-    return serialize_response(
-        model, response.data or {}, status=response.status, headers=response.headers
-    )
 
 
 _captures: weakref.WeakKeyDictionary[Recorder, _Capture] = weakref.WeakKeyDictionary()

@@ -33,3 +33,22 @@ def bullets(requests: Sequence[CapturedRequest], reason: Any = None) -> str:
     if len(requests) > _MAX_BULLETS:
         lines.append(f"  - ... and {len(requests) - _MAX_BULLETS} more")
     return "\n".join(lines)
+
+
+class BotowireWarning(UserWarning):
+    """Something pytest-botowire did not do, or did differently, for a test that did not ask for
+    it to fail: a failure of the plugin in a passively captured test, requests sent by a thread
+    after the test that started it ended."""
+
+
+def internal_failures(lines: Sequence[str]) -> str:
+    """The message for the plugin's own failures on a test's requests (``Recorder.errors``)."""
+    shown = [f"  - {line}" for line in lines[:_MAX_BULLETS]]
+    if len(lines) > _MAX_BULLETS:
+        shown.append(f"  - ... and {len(lines) - _MAX_BULLETS} more")
+    return (
+        f"botowire: {plural(len(lines), 'failure')} of pytest-botowire itself on this test's "
+        "requests (the code under test got an error response where an answer failed)\n"
+        + "\n".join(shown)
+        + f"\n  Hint: see {README}what-happens-when-botowire-fails"
+    )
