@@ -13,9 +13,10 @@ What differs is the response a ``before-send`` handler must return: aiobotocore 
 ``before-send`` being answered was emitted by aiobotocore's emitter.
 
 How a request is known to come from aiobotocore: the frames above the responder are walked up
-to the first event emitter; it is either botocore's ``HierarchicalEmitter._emit`` or
+to the first event emitter or endpoint; it is either botocore's ``HierarchicalEmitter._emit`` or
 aiobotocore's ``AioHierarchicalEmitter._emit`` (compared by code object; an ``_emit`` defined in
-an ``aiobotocore``/``aioboto3`` module counts too, for emitter subclasses). The emitter that is
+an ``aiobotocore``/``aioboto3`` module counts too, for emitter subclasses), or, for answers chosen
+once every ``before-send`` handler ran, code of ``aiobotocore.endpoint`` or ``botocore.endpoint``. The emitter that is
 running the ``before-send`` is the one whose response type is needed, so a sync botocore client
 called from async code still gets botocore's response. Nothing of aiobotocore is imported unless
 aiobotocore itself was imported already.
@@ -143,6 +144,13 @@ def emitted_by_aiobotocore(frame: FrameType | None = None) -> bool:
         if code is aio_code:
             return True
         if code is sync_code:
+            return False
+        # the answer chosen after before-send (capture.handlers.choose_answer) is built
+        # outside the emitter, in the endpoint that called it
+        module = current.f_globals.get("__name__")
+        if module == "aiobotocore.endpoint":
+            return True
+        if module == "botocore.endpoint":
             return False
         if code.co_name == "_emit" and str(current.f_globals.get("__name__", "")).startswith(
             ("aiobotocore.", "aioboto3.")
