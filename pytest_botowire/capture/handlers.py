@@ -151,7 +151,7 @@ def _build(recorder: Recorder, request: Any, call: _Call, sent: int) -> Captured
         headers=headers,
         snapshot=snapshot,
         params=call.params,
-        attempt=_attempt(headers.get("amz-sdk-request"), sent),
+        attempt=_attempt(request.headers.get("amz-sdk-request"), sent),  # not via the index
         protocol=call.protocol,
         test_id=recorder.test_id,
         region=call.region,
@@ -177,7 +177,9 @@ def _changed(request: Any, call: _Call) -> bool:
     return bool(list(request.headers.items()) != call.seen_headers)
 
 
-def _attempt(header: str | None, fallback: int) -> int:
+def _attempt(header: str | bytes | None, fallback: int) -> int:
+    if isinstance(header, bytes):
+        header = header.decode("latin-1")
     if header:
         for part in header.split(";"):
             key, _, value = part.strip().partition("=")
