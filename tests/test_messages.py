@@ -536,3 +536,21 @@ def test_assert_params_compares_lists_element_by_element(botowire: Any) -> None:
         botowire.assert_params(Entries=[{"Id": "1"}, {"Id": "3"}])
     with pytest.raises(AssertionError, match="expected a list of 1 item, got 2 items"):
         botowire.assert_params(Entries=[{"Id": "1"}])  # a list is not a subset of a longer one
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        ('botowire.respond("sqs.SendMessage", times="2")', "TypeError: times must be *"),
+        ('botowire.respond("sqs.SendMessage", status=42)', "ValueError: status must be *"),
+        ('botowire.respond("sqs.SendMessage", headers={"a": 1})', "TypeError: headers must be *"),
+    ],
+)
+def test_bad_respond_arguments_fail_at_the_users_line(
+    pytester: pytest.Pytester, call: str, error: str
+) -> None:
+    make(pytester, f"def test_it(botowire):\n    {call}\n")
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([f">       {call}", f"E       {error}"], consecutive=True)
+    result.stdout.no_fnmatch_line("*pytest_botowire/*")

@@ -70,6 +70,7 @@ class Response:
 
 
 def _check_times(times: object) -> int | None:
+    __tracebackhide__ = True
     if times is None:
         return None
     if isinstance(times, bool) or not isinstance(times, int):
@@ -80,6 +81,7 @@ def _check_times(times: object) -> int | None:
 
 
 def _check_status(status: object) -> int | None:
+    __tracebackhide__ = True
     if status is None:
         return None
     if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
@@ -88,6 +90,7 @@ def _check_status(status: object) -> int | None:
 
 
 def _check_headers(headers: object) -> Mapping[str, str] | None:
+    __tracebackhide__ = True
     if headers is None:
         return None
     if not isinstance(headers, Mapping) or not all(
