@@ -345,7 +345,7 @@ def test_it(botowire):
         [
             f"  *test_it.py:{line}: BotowireGzipWarning: gzip enabled for logs.PutLogEvents, "
             "whose model does not declare gzip request compression; AWS may reject a "
-            "gzip-encoded request for it",
+            f"gzip-encoded request for it; see {README}botowiregzipwarning",
             '    @pytest.mark.botowire(gzip="logs.PutLogEvents")',
         ],
         consecutive=True,
@@ -554,3 +554,48 @@ def test_bad_respond_arguments_fail_at_the_users_line(
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([f">       {call}", f"E       {error}"], consecutive=True)
     result.stdout.no_fnmatch_line("*pytest_botowire/*")
+
+
+def test_under_xdist_the_rows_per_limit_and_the_unreported_list_merge(
+    pytester: pytest.Pytester,
+) -> None:
+    body = """
+def test_large(botowire):
+    invoke(1_450_000)
+
+@pytest.mark.botowire(max_payload=100_000)
+def test_small(botowire):
+    invoke(90_000)
+
+@pytest.fixture
+def sends_at_teardown(botowire):
+    yield
+    batch(12)
+
+def test_worker(sends_at_teardown):
+    pass
+"""
+    pytester.makepyfile(test_one=PRELUDE + body, test_two=PRELUDE + body)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-n", "2", "--botowire-aws-limits"
+    )  # fmt: skip
+    result.assert_outcomes(passed=6)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "6 requests to 2 operations captured in 6 tests; 2 requests over a limit",
+            "operation * headroom",
+            "sqs.SendMessageBatch         2           2 * OVER by 2 entries",
+            "lambda.Invoke                2           0           90,000 *"
+            "100,000 bytes (marker.*.body_bytes)           10.0%",
+            "lambda.Invoke                2           0        1,450,000 *"
+            "6,000,000 bytes (lambda.invoke.sync_payload)  75.8%",
+            "2 requests over a limit failed no test (sent in teardown or by a test that did not "
+            "finish): the run fails",
+        ],
+        consecutive=True,
+    )
+    for module in ("test_one", "test_two"):
+        result.stdout.fnmatch_lines(
+            [f"  - {module}.py::test_worker sent sqs.SendMessageBatch (attempt 1), *: *12 entries*"]
+        )

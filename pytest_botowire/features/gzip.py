@@ -31,7 +31,7 @@ from typing import Any, Final
 
 from pytest_botowire.aws.models import service_id_of, service_model
 from pytest_botowire.aws.patterns import Pattern, parse_pattern
-from pytest_botowire.model.messages import plural
+from pytest_botowire.model.messages import GZIP_WARNING_DOCS, plural
 
 __all__ = [
     "BOTOCORE_LEVEL",
@@ -419,6 +419,7 @@ def _resolve_target(target: Any) -> tuple[Any, Any | None]:
 
 
 def _warn(message: str) -> None:
+    message += f"; see {GZIP_WARNING_DOCS}"
     warnings.warn(message, BotowireGzipWarning, stacklevel=4)
 
 

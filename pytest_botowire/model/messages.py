@@ -20,6 +20,7 @@ README = "https://github.com/pytest-botowire/pytest-botowire#"
 #: README sections that failure messages point to
 ASSERTIONS_DOCS = f"{README}assertions"
 GZIP_DOCS = f"{README}gzip"
+GZIP_WARNING_DOCS = f"{README}botowiregzipwarning"
 SIGNING_DOCS = f"{README}when-a-handler-changes-the-body"
 ENCODING_DOCS = f"{README}the-trap"
 MODES_DOCS = f"{README}where-requests-go-modes"
