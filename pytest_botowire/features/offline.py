@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pytest_botowire.capture.answers import build_response
+from pytest_botowire.model.messages import unanswered
 
 if TYPE_CHECKING:
     from pytest_botowire.model.request import CapturedRequest
@@ -46,16 +47,14 @@ def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> Any
     return build_response(str(request.url), wire)
 
 
-def strict_wire(operation_model: Any, name: str) -> Any:
+def strict_wire(operation_model: Any, name: str, via: str = "") -> Any:
     """The strict-mode error for a request nothing answered, for every path that answers
-    (botocore at ``before-send``, the ``requests`` integration): ``BotowireUnansweredRequest``,
-    status 400, in the operation's protocol (plain text when the operation is unknown)."""
+    (botocore at ``before-send``, the ``requests`` integration, ``via="requests"``):
+    ``BotowireUnansweredRequest``, status 400, in the operation's protocol (plain text when
+    the operation is unknown)."""
     from pytest_botowire.aws.serialize import WireResponse, serialize_error
 
-    message = (
-        f"pytest-botowire strict mode: nothing answered {name}; "
-        "register a response with botowire.respond() or use mode='offline'"
-    )
+    message = unanswered(name, via)
     if operation_model is not None:
         return serialize_error(operation_model, STRICT_CODE, message, status=400)
     return WireResponse(400, {"Content-Type": "text/plain"}, message.encode("utf-8"))

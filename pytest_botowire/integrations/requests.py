@@ -639,7 +639,7 @@ class _Capture:
         captured.answered_by = "botowire"
         if recorder.mode == "strict":
             recorder.unanswered.append(captured)
-            return strict_wire(model, captured.name)
+            return strict_wire(model, captured.name, "requests")
         if model is not None:
             return serialize_response(model, synthesize_output(model, captured.params or {}))
         return WireResponse(200, {"Content-Length": "0"}, b"")
