@@ -142,6 +142,77 @@ def _start(item: pytest.Item, mode: str | None) -> Recorder:
     return recorder
 
 
+def _start_fixture(item: pytest.Item) -> Recorder:
+    """Capture for a test that uses the ``botowire`` fixture, in its mode (idempotent).
+
+    Called before the test's first fixture is set up (``pytest_runtest_setup``), so the
+    requests of function-scoped fixtures set up before ``botowire`` are captured and answered
+    like the test's own; and by the fixture itself, for ``request.getfixturevalue``.
+    """
+    settings = item.config.stash[SESSION_KEY]
+    mode = _options(item).mode or settings.mode
+    recorder = _start(item, mode)
+    if recorder.responses is None:
+        from pytest_botowire.features.respond import Responses
+
+        recorder.responses = Responses()
+        recorder.first_responder = recorder.responses.answer
+    if mode in ("offline", "strict") and recorder.last_responder is None:
+        from pytest_botowire.features.offline import offline_answer
+
+        recorder.last_responder = offline_answer
+        recorder.fake_credentials = True
+        added = offline_environment()
+        if added:
+            item.stash[ENV_KEY] = {name: os.environ.get(name) for name in added}
+            os.environ.update(added)
+    return recorder
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(
+    fixturedef: pytest.FixtureDef[object], request: pytest.FixtureRequest
+) -> Generator[None, object, object]:
+    """Keep fixtures wider than a function out of the test that happens to set them up.
+
+    A session-, package-, module- or class-scoped fixture is shared by tests of any mode: its
+    set-up and its teardown are not captured (they go where they are addressed, as without
+    the plugin), whichever test triggers them.
+    """
+    if fixturedef.scope == "function":
+        return (yield)
+    teardown = _Paused()
+    fixturedef.addfinalizer(teardown.resume)  # runs after the fixture's own teardown
+    recorder = _capture.active()
+    if recorder is not None:
+        _capture.pause(recorder)
+    try:
+        return (yield)
+    finally:
+        if recorder is not None:
+            _capture.resume(recorder)
+        fixturedef.addfinalizer(teardown.pause)  # runs before the fixture's own teardown
+
+
+class _Paused:
+    """Capture paused around a wide fixture's teardown, resumed for whoever was capturing."""
+
+    __slots__ = ("recorder",)
+
+    def __init__(self) -> None:
+        self.recorder: Recorder | None = None
+
+    def pause(self) -> None:
+        self.recorder = _capture.active()
+        if self.recorder is not None:
+            _capture.pause(self.recorder)
+
+    def resume(self) -> None:
+        if self.recorder is not None:
+            _capture.resume(self.recorder)
+            self.recorder = None
+
+
 def _stop(item: pytest.Item) -> None:
     recorder = item.stash.get(RECORDER_KEY, None)
     if recorder is not None:
@@ -157,6 +228,7 @@ def _stop(item: pytest.Item) -> None:
             else:
                 os.environ[name] = value
         del item.stash[ENV_KEY]
+    _report_late(item.config)
     if recorder is not None and len(recorder.errors) > recorder.reported_errors:
         # failures after the test body (in fixture teardown): too late to fail the test
         import warnings
@@ -172,13 +244,54 @@ def _stop(item: pytest.Item) -> None:
         collect(item, recorder)  # the run's summary and report
 
 
+_LATE_KEY = pytest.StashKey[dict[tuple[str, str], int]]()
+
+
+def _report_late(config: pytest.Config, warn: bool = True) -> None:
+    """Report requests that threads of ended tests sent since the last report."""
+    if not _capture.LATE:
+        return
+    import warnings
+
+    from pytest_botowire.model.messages import BotowireWarning, sent_after_test
+
+    totals = config.stash.setdefault(_LATE_KEY, {})
+    for test_id, mode, names in _capture.take_late():
+        how = "answered offline" if mode in ("offline", "strict") else "sent to the network"
+        key = (str(test_id), how)
+        totals[key] = totals.get(key, 0) + len(names)
+        if warn:
+            warnings.warn(BotowireWarning(sent_after_test(test_id, mode, names)), stacklevel=2)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line per test whose threads sent requests after it ended."""
+    config = terminalreporter.config
+    _report_late(config, warn=False)
+    totals = config.stash.get(_LATE_KEY, None)
+    if not totals:
+        return
+    from pytest_botowire.model.messages import THREADS_DOCS, plural
+
+    terminalreporter.write_sep("=", "botowire: requests sent outside their test")
+    for (test_id, how), count in sorted(totals.items()):
+        terminalreporter.write_line(
+            f"{plural(count, 'request')} by threads of {test_id} after it ended: {how}, "
+            "captured in no test"
+        )
+    terminalreporter.write_line(f"See {THREADS_DOCS}")
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Start passive capture before any fixture runs, when the run captures every test.
+    """Start capture before any fixture runs: for a test that uses ``botowire`` (in its mode), or
+    passively when the run captures every test.
 
     A test marked ``botowire(gzip=...)`` is captured too, with its gzip policy in force from
     the first fixture on.
     """
+    if "botowire" in getattr(item, "fixturenames", ()):
+        _start_fixture(item)
     gzip = _options(item).gzip
     if item.config.stash[SESSION_KEY].capture_all or gzip not in (None, False):
         recorder = _start(item, None)
@@ -277,24 +390,7 @@ def botowire(request: pytest.FixtureRequest) -> Wire:
     response, and fake credentials and a region are set when none are configured.
     """
     item = request.node
-    settings = item.config.stash[SESSION_KEY]
-    options = _options(item)
-    mode = options.mode or settings.mode
-    recorder = _start(item, mode)
-    if recorder.responses is None:
-        from pytest_botowire.features.respond import Responses
-
-        recorder.responses = Responses()
-        recorder.first_responder = recorder.responses.answer
-    if mode in ("offline", "strict"):
-        from pytest_botowire.features.offline import offline_answer
-
-        recorder.last_responder = offline_answer
-        recorder.fake_credentials = True
-        added = offline_environment()
-        if added:
-            item.stash[ENV_KEY] = {name: os.environ.get(name) for name in added}
-            os.environ.update(added)
+    recorder = _start_fixture(item)
     # AWS requests sent with the requests library join the same sequence (_requests_capture)
     from pytest_botowire.integrations import requests as _requests_capture
 
@@ -304,6 +400,7 @@ def botowire(request: pytest.FixtureRequest) -> Wire:
     from pytest_botowire.features.checks import item_limits
     from pytest_botowire.wire import Wire
 
+    options = _options(item)
     # Capture stays on until the test's last fixture is torn down (see
     # pytest_runtest_teardown): a fixture torn down after this one is still captured and,
     # offline, still kept off the network.

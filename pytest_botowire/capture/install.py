@@ -144,8 +144,28 @@ def install() -> None:
 
 
 def activate(recorder: Recorder) -> None:
-    """Make ``recorder`` the one that captures."""
+    """Make ``recorder`` the one that captures.
+
+    The threads alive now are noted: a thread started while ``recorder`` captures belongs to
+    its test, and keeps sending into that test's late recorder once the test ended (see
+    ``deactivate``), never into another test.
+    """
     install()
+    if recorder.threads_before is None:
+        recorder.threads_before = set(threading.enumerate())
+    handlers._ACTIVE = recorder
+
+
+def pause(recorder: Recorder) -> None:
+    """Stop capturing for a while (a fixture of a wider scope is set up or torn down)."""
+    if handlers._ACTIVE is recorder:
+        handlers._ACTIVE = None
+
+
+def resume(recorder: Recorder) -> None:
+    """Capture again after ``pause``; threads started meanwhile are not the test's."""
+    if recorder.threads_before is not None:
+        recorder.threads_before.update(threading.enumerate())
     handlers._ACTIVE = recorder
 
 
@@ -157,6 +177,65 @@ def deactivate(recorder: Recorder) -> None:
     # record, and with it the last captured request, in this thread's context: drop it.
     handlers._CALL.set(None)
     recorder.restore()
+    _adopt_threads(recorder)
+
+
+#: the late recorders of ended tests whose threads are still alive, for reporting
+LATE: list[Recorder] = []
+
+
+def _adopt_threads(recorder: Recorder) -> None:
+    """Route the requests of threads ``recorder``'s test started, still alive, to its late
+    recorder: never into a later test, answered offline when the test ran offline or strict.
+
+    Workers of a ``concurrent.futures`` pool are left out: they serve whichever test submits.
+    """
+    from pytest_botowire.aws.compat import is_pool_worker
+
+    before, recorder.threads_before = recorder.threads_before, None
+    if before is None:
+        return
+    current = threading.current_thread()
+    started = [
+        thread
+        for thread in threading.enumerate()
+        if thread not in before and thread is not current and not is_pool_worker(thread)
+    ]
+    if not started:
+        return
+    offline = recorder.mode in ("offline", "strict")
+    late = Recorder(
+        mode="offline" if offline else recorder.mode,
+        body_cap=0,
+        total_cap=0,
+        test_id=recorder.test_id,
+    )
+    late.last_responder = recorder.last_responder
+    late.fake_credentials = recorder.fake_credentials
+    for thread in started:
+        handlers._OWNED[thread] = late
+    LATE.append(late)
+
+
+def take_late() -> list[tuple[str | None, str | None, list[str]]]:
+    """``(test id, mode, request names)`` per ended test whose threads sent requests since the
+    last call; forgets the late recorders whose threads are all gone."""
+    out: list[tuple[str | None, str | None, list[str]]] = []
+    for thread in list(handlers._OWNED):
+        if not thread.is_alive():
+            handlers._OWNED.pop(thread, None)
+    owned = set(handlers._OWNED.values())
+    for late in list(LATE):
+        with late._lock:
+            names = [request.name for request in late.requests]
+            late.requests.clear()
+            late.kept_bytes = 0
+        if names:
+            out.append((late.test_id, late.mode, names))
+        if late not in owned:
+            LATE.remove(late)
+            late.restore()
+    return out
 
 
 def active() -> Recorder | None:

@@ -62,6 +62,8 @@ class Recorder:
         self._lent: list[Any] = []
         #: ``features.respond.Responses`` registered with ``botowire.respond`` (fixture tests only)
         self.responses: Any = None
+        #: the threads alive when capture started (``capture.install.activate``)
+        self.threads_before: set[threading.Thread] | None = None
         #: a ``features.gzip.GzipPolicy`` while ``botowire_gzip`` or ``mark.botowire(gzip=...)`` is on
         self.gzip_policy: RequestPolicy | None = None
 

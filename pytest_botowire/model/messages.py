@@ -157,3 +157,22 @@ def internal_failures(lines: Sequence[str]) -> str:
         advice="this is a bug in pytest-botowire or in a registered answer",
         docs=FAILURES_DOCS,
     )
+
+
+#: the README section on threads that outlive their test
+THREADS_DOCS = f"{README}background-threads"
+
+
+def sent_after_test(test_id: str | None, mode: str | None, names: Sequence[str]) -> str:
+    """The warning for requests a test's threads sent after the test ended."""
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    where = "answered offline" if mode in ("offline", "strict") else "sent to the network"
+    return failure(
+        f"botowire: {plural(len(names), 'request')} {agree(len(names), 'was', 'were')} sent by "
+        f"threads that {test_id} started, after it ended; {where}, captured in no test:",
+        [f"{name} x {count}" for name, count in sorted(counts.items())],
+        advice="stop (join) the threads a test starts before it ends",
+        docs=THREADS_DOCS,
+    )
