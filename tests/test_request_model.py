@@ -80,7 +80,12 @@ def test_captured_headers_take_one_string_until_read() -> None:
 
 
 def _ok_response() -> Any:
-    return to_aws_response("https://sqs.us-east-1.amazonaws.com/", WireResponse(200, {}, b"{}"))
+    """An empty ListQueues answer in the protocol of the installed botocore (query or JSON)."""
+    from pytest_botowire.aws.models import service_model
+    from pytest_botowire.aws.serialize import serialize_response
+
+    model = service_model("sqs").operation_model("ListQueues")
+    return to_aws_response("https://sqs.us-east-1.amazonaws.com/", serialize_response(model, {}))
 
 
 def test_header_repr_redacts_secrets() -> None:
