@@ -228,7 +228,7 @@ def _stop(item: pytest.Item) -> None:
             else:
                 os.environ[name] = value
         del item.stash[ENV_KEY]
-    _report_late(item.config)
+    _report_late(item.config, item)
     if recorder is not None and len(recorder.errors) > recorder.reported_errors:
         # failures after the test body (in fixture teardown): too late to fail the test
         import warnings
@@ -247,12 +247,11 @@ def _stop(item: pytest.Item) -> None:
 _LATE_KEY = pytest.StashKey[dict[tuple[str, str], int]]()
 
 
-def _report_late(config: pytest.Config, warn: bool = True) -> None:
-    """Report requests that threads of ended tests sent since the last report."""
+def _report_late(config: pytest.Config, item: pytest.Item | None = None) -> None:
+    """Report requests that threads of ended tests sent since the last report: a warning on
+    ``item`` (the test that ran meanwhile), and a line in the terminal summary."""
     if not _capture.LATE:
         return
-    import warnings
-
     from pytest_botowire.model.messages import BotowireWarning, sent_after_test
 
     totals = config.stash.setdefault(_LATE_KEY, {})
@@ -260,14 +259,14 @@ def _report_late(config: pytest.Config, warn: bool = True) -> None:
         how = "answered offline" if mode in ("offline", "strict") else "sent to the network"
         key = (str(test_id), how)
         totals[key] = totals.get(key, 0) + len(names)
-        if warn:
-            warnings.warn(BotowireWarning(sent_after_test(test_id, mode, names)), stacklevel=2)
+        if item is not None:
+            item.warn(BotowireWarning(sent_after_test(test_id, mode, names)))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """One line per test whose threads sent requests after it ended."""
     config = terminalreporter.config
-    _report_late(config, warn=False)
+    _report_late(config)
     totals = config.stash.get(_LATE_KEY, None)
     if not totals:
         return

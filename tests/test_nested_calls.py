@@ -87,3 +87,30 @@ def test_a_2_mb_message_sent_during_a_refresh_is_over_the_limit(pytester: pytest
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*botowire limits: 1 of 2 requests is over a limit*"])
+
+
+def test_a_limit_rule_that_cannot_measure_a_request_says_so(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import boto3, pytest
+        from pytest_botowire.capture.handlers import _on_client_params
+
+        @pytest.mark.botowire(aws_limits=True)
+        def test_blind(botowire):
+            sqs = boto3.client("sqs", region_name="us-east-1")
+            # a client whose call parameters the plugin never sees (as for a request that is
+            # not made through a client call)
+            sqs.meta.events.unregister("provide-client-params", _on_client_params)
+            sqs.send_message(QueueUrl="https://sqs.us-east-1.amazonaws.com/1/q", MessageBody="x")
+            assert botowire[0].params is None
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*botowire limits: 1 of 1 request could not be measured against a limit: the "
+            "parameters of the call are unknown",
+            "*- sqs.SendMessage (attempt 1)*: not checked: *",
+        ]
+    )

@@ -13,6 +13,7 @@ import pytest
 from pytest_botowire.aws.patterns import normalize_pattern
 from pytest_botowire.capture.recorder import Recorder
 from pytest_botowire.features.limits.rules import (
+    PARAM_MEASURES,
     Check,
     Rule,
     RuleSet,
@@ -124,6 +125,12 @@ def end_of_test_problems(
     over_limit = limit_problem(item, requests, options)
     if over_limit:
         problems.append(over_limit)
+    unmeasured = unmeasured_problem(requests, item.stash.get(CHECKED_KEY, {}))
+    if unmeasured:
+        if asked_for_botowire(item, recorder, options):
+            problems.append(unmeasured)
+        else:
+            warnings.warn(BotowireWarning(unmeasured), stacklevel=2)
     missing_headers = header_requirement_problem(requests, options.require_headers)
     if missing_headers:
         problems.append(missing_headers)
@@ -291,6 +298,35 @@ def limit_problem(
         request_items([request for request, _ in breached], lambda r: reasons[id(r)]),
         total=len(breached),
         notes=[f"Limits: {'; '.join(limits.sources)}"],
+        advice="botowire.limit_for(request) explains them",
+        docs=LIMITS_DOCS,
+    )
+
+
+def unmeasured_problem(
+    requests: list[CapturedRequest], checked: Mapping[int, list[Check]]
+) -> str | None:
+    """The failure for requests a rule measured from the parameters applies to, but whose
+    parameters are unknown: such a request is not within its limit, it was not checked."""
+    missing: list[tuple[CapturedRequest, list[Check]]] = []
+    for request in requests:
+        if request.params is not None:
+            continue
+        blind = [
+            check
+            for check in checked.get(id(request), ())
+            if check.value is None and check.rule.measure in PARAM_MEASURES
+        ]
+        if blind:
+            missing.append((request, blind))
+    if not missing:
+        return None
+    reasons = {id(r): ", ".join(c.rule.id for c in blind) for r, blind in missing}
+    return failure(
+        f"botowire limits: {len(missing)} of {plural(len(requests), 'request')} could not be "
+        "measured against a limit: the parameters of the call are unknown",
+        request_items([r for r, _ in missing], lambda r: f"not checked: {reasons[id(r)]}"),
+        total=len(missing),
         advice="botowire.limit_for(request) explains them",
         docs=LIMITS_DOCS,
     )
