@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 from urllib.parse import quote, unquote, urlsplit
 
+from pytest_botowire.aws.compat import host_from_url
+
 __all__ = ["verify_sigv4"]
 
 _ALGORITHM: Final[str] = "AWS4-HMAC-SHA256"
@@ -81,12 +83,6 @@ def _frozen(credentials: Any) -> Any:
     return getter() if callable(getter) else credentials
 
 
-def _host_from_url(url: str) -> str:
-    from botocore.auth import _host_from_url as botocore_host
-
-    return str(botocore_host(url))
-
-
 def _canonical_path(path: str, service: str) -> str:
     if service in _S3_SERVICES:
         return path or "/"
@@ -127,7 +123,7 @@ def _compute_signature(
     for name in signed:
         values = headers.get_all(name)
         if not values and name == "host":
-            values = [_host_from_url(url)]
+            values = [host_from_url(url)]
         if not values:
             return (f"signed header {name!r} is missing from the request sent",)
         for value in values:

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pytest_botowire.aws.compat import set_signer_credentials, signer_lacks_credentials
+
 if TYPE_CHECKING:
     from pytest_botowire.capture.recorder import Recorder
 
@@ -102,15 +104,15 @@ def lend_credentials(recorder: Recorder, signer: Any) -> None:
     Only for offline tests, only for the test's duration: ``Recorder.restore`` puts ``None``
     back, so the client is as it was afterwards.
     """
-    if getattr(signer, "_credentials", True) is not None:
+    if not signer_lacks_credentials(signer):
         return
     access_key, secret_key = FAKE_ENV["AWS_ACCESS_KEY_ID"], FAKE_ENV["AWS_SECRET_ACCESS_KEY"]
     for adapter in _ADAPTERS:
         if adapter.owns_signer(signer):
-            signer._credentials = adapter.fake(access_key, secret_key)
+            set_signer_credentials(signer, adapter.fake(access_key, secret_key))
             break
     else:
         from botocore.credentials import Credentials
 
-        signer._credentials = Credentials(access_key, secret_key)
+        set_signer_credentials(signer, Credentials(access_key, secret_key))
     recorder.lend(signer)

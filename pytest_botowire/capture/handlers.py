@@ -23,6 +23,7 @@ import contextvars
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pytest_botowire.aws.compat import signer_credentials
 from pytest_botowire.aws.models import resolved_protocol
 from pytest_botowire.capture.answers import Answer
 from pytest_botowire.capture.credentials import frozen_credentials, lend_credentials
@@ -200,9 +201,9 @@ def _on_before_sign(
             lend_credentials(recorder, request_signer)
         try:
             context = getattr(request, "context", None) or {}
-            credentials = context.get("signing", {}).get("request_credentials") or getattr(
-                request_signer, "_credentials", None
-            )
+            credentials = context.get("signing", {}).get(
+                "request_credentials"
+            ) or signer_credentials(request_signer)
             call.signer = frozen_credentials(credentials) if credentials is not None else None
         except Exception:
             call.signer = None

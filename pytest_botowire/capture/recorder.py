@@ -7,6 +7,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pytest_botowire.aws.compat import set_signer_credentials
+
 if TYPE_CHECKING:
     from pytest_botowire.model.request import CapturedRequest
 
@@ -90,7 +92,7 @@ class Recorder:
             lent, self._lent = self._lent, []
         for signer in lent:
             with contextlib.suppress(Exception):
-                signer._credentials = None
+                set_signer_credentials(signer, None)
 
     def reset(self) -> None:
         """Forget everything captured so far (``botowire.clear()``)."""

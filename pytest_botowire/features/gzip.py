@@ -21,6 +21,7 @@ import gzip
 import hashlib
 import io
 import re
+import sys
 import threading
 import warnings
 import weakref
@@ -389,9 +390,9 @@ def _resolve_target(target: Any) -> tuple[Any, Any | None]:
 
     if isinstance(target, botocore.session.Session):
         return target.get_component("event_emitter"), None
-    inner = getattr(target, "_session", None)
-    if isinstance(inner, botocore.session.Session):  # boto3.Session
-        return inner.get_component("event_emitter"), None
+    boto3_session = sys.modules.get("boto3.session")  # a boto3.Session means boto3 is loaded
+    if boto3_session is not None and isinstance(target, boto3_session.Session):
+        return target.events, None
     raise TypeError(
         "enable_gzip() needs a botocore client, a boto3.Session or a botocore.session.Session,"
         f" not {type(target).__name__}"

@@ -10,6 +10,13 @@ from urllib.parse import parse_qsl
 from xml.etree import ElementTree
 
 from pytest_botowire.aws.codec import decode_body, parse_encodings
+from pytest_botowire.aws.compat import (
+    ChunkedParts,
+    aws_chunked_parts,
+    header_items_fast,
+    is_aws_chunked,
+    progress_callbacks_enabled,
+)
 from pytest_botowire.aws.redact import redact_headers, redact_url
 from pytest_botowire.model.assertions import Assertable
 
@@ -66,11 +73,9 @@ def _text(value: Any) -> str:
 def snapshot_headers(headers: Any) -> Headers:
     """Copy botocore's headers object into ``Headers`` without touching the original."""
     try:
-        raw = getattr(headers, "_dict", None)
-        if isinstance(raw, dict):
-            # botocore's HeadersDict: its own dict, keyed by _HeaderKey (str() is the name as
-            # set), is read 3x faster than items(), which builds a key object per lookup.
-            items = [(str(k), _text(v)) for k, v in raw.items()]
+        fast = header_items_fast(headers)  # botocore's HeadersDict, read 3x faster
+        if fast is not None:
+            items = [(k, _text(v)) for k, v in fast]
         else:
             items = [(_text(k), _text(v)) for k, v in headers.items()]
     except Exception:
@@ -141,17 +146,16 @@ class _CannotRewind(Exception):
     """The stream under an aws-chunked body cannot be put back after reading."""
 
 
-def _aws_chunked(body: Any, cap: int) -> BodySnapshot:
+def _aws_chunked(wrapper: ChunkedParts, cap: int) -> BodySnapshot:
     """Rebuild the exact aws-chunked bytes of botocore's ``AwsChunkedWrapper``.
 
     Reading the wrapper itself would move it (it can only seek back to 0), so the underlying
     stream is read from its own position and put back, and the framing and trailing checksum
     are computed exactly as the wrapper will produce them.
     """
-    raw = body._raw
-    chunk_size = int(body._chunk_size)
-    checksum = body._checksum_cls() if body._checksum_cls else None
-    name = str(body._checksum_name).encode("ascii")
+    raw, chunk_size = wrapper.raw, wrapper.chunk_size
+    checksum = wrapper.checksum_cls() if wrapper.checksum_cls else None
+    name = wrapper.checksum_name.encode("ascii")
     if _reads_asynchronously(raw):  # aiobotocore accepts async streams; never await here
         raise _CannotRewind(f"an asynchronous {type(raw).__name__} stream")
     seekable = getattr(raw, "seekable", None)
@@ -204,9 +208,7 @@ def _progress_paused(stream: Any) -> Iterator[None]:
 
     Otherwise an upload reports a part as transferred when capture reads it, before it is sent.
     """
-    paused = getattr(stream, "_callbacks_enabled", None) is True and hasattr(
-        stream, "disable_callback"
-    )
+    paused = progress_callbacks_enabled(stream)
     if paused:
         stream.disable_callback()
     try:
@@ -239,12 +241,11 @@ def snapshot_body(body: Any, headers: Headers, cap: int) -> BodySnapshot:
         return _kept(data, cap)
     declared = _declared_length(headers)
     # aiobotocore's AioAwsChunkedWrapper subclasses botocore's and frames the same way
-    if type(body).__name__ in ("AwsChunkedWrapper", "AioAwsChunkedWrapper") and hasattr(
-        body, "_raw"
-    ):
+    if is_aws_chunked(body):
         try:
-            with _progress_paused(body._raw):
-                return _aws_chunked(body, cap)
+            chunked = aws_chunked_parts(body)
+            with _progress_paused(chunked.raw):
+                return _aws_chunked(chunked, cap)
         except _CannotRewind as exc:
             decoded = _declared_length(headers, "X-Amz-Decoded-Content-Length")
             return BodySnapshot(
