@@ -55,9 +55,12 @@ def service_id_of(client_name: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _service_id_index() -> dict[str, str]:
-    """Map every hyphenized service id to its client name (loads every model: slow path)."""
+    """Map the service ids of the services the shipped table lacks to their client names.
+
+    Loads the model of each such service (a few with a botocore newer than the table).
+    """
     index = {}
-    for name in sorted(available_services()):
+    for name in sorted(available_services() - KNOWN_CLIENTS):
         index[service_id_of_model(name)] = name
     return index
 
@@ -80,7 +83,8 @@ def client_name_for(service: str) -> str | None:
         return client
     if services <= KNOWN_CLIENTS:
         return None  # the shipped table covers every service of this botocore
-    # A service id that the shipped table does not know (a newer botocore): ask the models.
+    # A service id of a service the shipped table does not know (a newer botocore): ask the
+    # models of those services only.
     return _service_id_index().get(service)
 
 

@@ -22,7 +22,6 @@ import base64
 import binascii
 import calendar
 import datetime as _dt
-import difflib
 import hashlib
 import io
 import json
@@ -35,6 +34,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from botocore.awsrequest import AWSResponse
+
+from pytest_botowire.aws.hints import did_you_mean
 
 __all__ = [
     "FIXED_TIMESTAMP",
@@ -61,7 +62,6 @@ _EMPTY_MD5 = hashlib.md5(b"").hexdigest()
 _S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
 _XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance"
 _REST_LOCATIONS = ("header", "headers", "statusCode")
-_XML_PROTOCOLS = ("query", "ec2", "rest-xml")
 
 # Root element names S3 uses for its XML response documents, where they differ
 # from "<OperationName>Result".
@@ -172,12 +172,8 @@ def _join(path: str, name: str) -> str:
 
 def _suggest(key: str, valid: list[str]) -> str:
     """A "did you mean" hint for a mistyped key, or ""."""
-    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
-    if not close:
-        lowered = {v.lower(): v for v in valid}
-        if key.lower() in lowered:
-            close = [lowered[key.lower()]]
-    return f"; did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(key, valid, n=1)
+    return f"; {hint}" if hint else ""
 
 
 def _is_streaming_payload(parent: Any, member_name: str) -> bool:

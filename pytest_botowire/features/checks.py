@@ -16,7 +16,6 @@ from pytest_botowire.features.limits.rules import (
     Rule,
     RuleSet,
     builtin_rules,
-    pattern_matches,
     payload_rule,
 )
 from pytest_botowire.features.options import MarkerOptions
@@ -131,7 +130,7 @@ class ItemLimits:
             narrowed.rules = tuple(
                 rule
                 for rule in self.ruleset.rules
-                if pattern_matches(rule.pattern, service, operation)
+                if rule.matcher.matches(service, operation)
             )
             self._by_operation[key] = narrowed
         return narrowed

@@ -15,8 +15,6 @@ declares gzip request compression, or for explicit patterns.
 
 from __future__ import annotations
 
-import difflib
-import fnmatch
 import gzip
 import hashlib
 import io
@@ -30,6 +28,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Final
 
+from pytest_botowire.aws.hints import did_you_mean
 from pytest_botowire.aws.models import service_id_of, service_model
 from pytest_botowire.aws.patterns import Pattern, parse_pattern
 
@@ -257,9 +256,7 @@ class GzipPolicy:
         if self.modeled and modeled:
             return self.min_size, self.level
         for pattern in self.patterns:
-            if pattern.service is not None and service_id_of(pattern.service) != service_id:
-                continue
-            if pattern.matches(pattern.service or "", operation_name):
+            if pattern.matches_service_id(service_id, operation_name):
                 return self.min_size, self.level
         return None
 
@@ -293,12 +290,13 @@ class _Hook:
     """
 
     def __init__(
-        self, kind: str, min_size: int, level: int, operation_glob: str | None = None
+        self, kind: str, min_size: int, level: int, pattern: Pattern | None = None
     ) -> None:
         self.kind = kind
         self.min_size = min_size
         self.level = level
-        self.operation_glob = operation_glob
+        #: requests the event name does not select alone are matched against this pattern
+        self.pattern = pattern
         self.refs = 0
 
     def __call__(self, **kwargs: Any) -> None:
@@ -314,9 +312,9 @@ class _Hook:
             context = getattr(request, "context", None) or {}
             if not (isinstance(context, Mapping) and context.get(CONTEXT_KEY)):
                 return
-        if self.operation_glob is not None:
+        if self.pattern is not None:
             split = _split_event(kwargs.get("event_name"))
-            if split is None or not fnmatch.fnmatchcase(split[1], self.operation_glob):
+            if split is None or not self.pattern.matches_service_id(*split):
                 return
         gzip_request_body(request, compresslevel=self.level, min_size=self.min_size)
 
@@ -403,8 +401,8 @@ def _warn(message: str) -> None:
     warnings.warn(message, BotowireGzipWarning, stacklevel=4)
 
 
-def _plan_pattern(pattern: Pattern, client_model: Any | None) -> tuple[str, str | None]:
-    """Return ``(event name, operation glob or None)`` for a pattern; warn if not modeled."""
+def _plan_pattern(pattern: Pattern, client_model: Any | None) -> tuple[str, Pattern | None]:
+    """Return ``(event name, pattern to match at that event or None)``; warn if not modeled."""
     if pattern.service is None and client_model is not None:
         pattern = Pattern(pattern.text, client_model.service_name, pattern.operation)
     if pattern.service is None:
@@ -415,7 +413,7 @@ def _plan_pattern(pattern: Pattern, client_model: Any | None) -> tuple[str, str 
         )
         if pattern.operation is None:
             return "before-sign", None
-        return "before-sign", pattern.operation
+        return "before-sign", pattern
     if client_model is not None and pattern.service != client_model.service_name:
         raise ValueError(
             f"pattern {pattern.text!r} names service {pattern.service!r} but the client is a "
@@ -432,12 +430,12 @@ def _plan_pattern(pattern: Pattern, client_model: Any | None) -> tuple[str, str 
                 "request compression; AWS may reject a gzip-encoded request for it"
             )
         return f"{prefix}.{op}", None
-    selected = [n for n in names if op is None or fnmatch.fnmatchcase(n, op)]
+    selected = [n for n in names if pattern.matches(pattern.service, n)]
     if not selected:
-        hint = difflib.get_close_matches(op or "", names, n=3, cutoff=0.6)
+        hint = did_you_mean(op or "", names)
         raise ValueError(
             f"pattern {pattern.text!r} matches no operation of {pattern.service!r}"
-            + (f"; did you mean {' or '.join(map(repr, hint))}?" if hint else "")
+            + (f"; {hint}" if hint else "")
         )
     plain = [n for n in selected if not declares_gzip(model.operation_model(n))]
     if plain:
@@ -447,7 +445,7 @@ def _plan_pattern(pattern: Pattern, client_model: Any | None) -> tuple[str, str 
             f"model does not declare gzip request compression ({shown}); AWS may reject a "
             "gzip-encoded request for those"
         )
-    return prefix, op
+    return prefix, (None if op is None else pattern)
 
 
 def enable_gzip(
@@ -475,7 +473,7 @@ def enable_gzip(
     _check_level(level)
     emitter, client_model = _resolve_target(target)
 
-    wanted: list[tuple[str, str, str | None]] = []  # (event name, kind, operation glob)
+    wanted: list[tuple[str, str, Pattern | None]] = []  # (event name, kind, pattern)
     if pattern is None:
         if client_model is not None:
             for name in client_model.operation_names:
@@ -494,14 +492,15 @@ def enable_gzip(
         for text in texts:
             if not isinstance(text, str):
                 raise TypeError(f"a pattern must be a str, not {type(text).__name__}")
-            event_name, glob = _plan_pattern(parse_pattern(text), client_model)
-            wanted.append((event_name, "plain", glob))
+            event_name, narrowed = _plan_pattern(parse_pattern(text), client_model)
+            wanted.append((event_name, "plain", narrowed))
 
     registrations: list[_Registration] = []
     with _lock:
         hooks = _HOOKS.setdefault(emitter, {})
-        for event_name, kind, glob in wanted:
+        for event_name, kind, narrowed in wanted:
             size, lvl = (0, 0) if kind == "note" else (min_size, level)
+            glob = None if narrowed is None else narrowed.operation
             unique_id = (
                 f"pytest_botowire.gzip:{id(emitter)}:{kind}:{event_name}:{glob}:{size}:{lvl}"
             )
@@ -509,7 +508,7 @@ def enable_gzip(
                 continue
             hook = hooks.get(unique_id)
             if hook is None:
-                hook = _Hook(kind, size, lvl, glob)
+                hook = _Hook(kind, size, lvl, narrowed)
                 hooks[unique_id] = hook
                 emitter.register(event_name, hook, unique_id=unique_id)
             hook.refs += 1

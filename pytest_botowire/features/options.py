@@ -111,10 +111,10 @@ def marker_options(item: pytest.Item) -> MarkerOptions:
             )
         for key, value in mark.kwargs.items():
             if key not in VALID_KEYS:
-                import difflib
+                from pytest_botowire.aws.hints import did_you_mean
 
-                close = difflib.get_close_matches(key, VALID_KEYS, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                hint = did_you_mean(key, VALID_KEYS, n=1)
+                hint = f" ({hint})" if hint else ""
                 raise TypeError(
                     f"@pytest.mark.botowire got an unknown key {key!r}{hint}; valid keys: "
                     + ", ".join(VALID_KEYS)

@@ -102,9 +102,6 @@ def check_header_name(name: object) -> str:
     return name
 
 
-_MISSING = object()
-
-
 def subset_problem(actual: Any, expected: Any, path: str = "") -> str | None:
     """Where ``expected`` is not a deep subset of ``actual`` (dict keys; lists element-wise)."""
     if isinstance(expected, Mapping):
