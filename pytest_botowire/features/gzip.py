@@ -28,9 +28,11 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Final
 
+from pytest_botowire.aws.codec import GZIP_TOKENS, encoding_tokens, is_gzip, read_stream
 from pytest_botowire.aws.hints import did_you_mean
 from pytest_botowire.aws.models import service_id_of, service_model
 from pytest_botowire.aws.patterns import Pattern, parse_pattern
+from pytest_botowire.model.assertions import check_int
 
 __all__ = [
     "BOTOCORE_LEVEL",
@@ -53,15 +55,11 @@ DEFAULT_LEVEL: Final[int] = 6
 #: The level botocore's native request compression uses (``gzip.compress``'s default).
 BOTOCORE_LEVEL: Final[int] = 9
 
-GZIP_MAGIC: Final[bytes] = b"\x1f\x8b"
-
 #: Key under which :func:`note_request_compression` records, in the request context, whether
 #: the operation's model declares gzip request compression.
 CONTEXT_KEY: Final[str] = "pytest_botowire.gzip_modeled"
 
-_GZIP_TOKENS: Final[frozenset[str]] = frozenset({"gzip", "x-gzip"})
 _HEX64 = re.compile(r"\A[0-9a-fA-F]{64}\Z")
-_CHUNK = 64 * 1024
 
 
 class BotowireGzipWarning(UserWarning):
@@ -72,31 +70,11 @@ class BotowireGzipWarning(UserWarning):
 
 
 def _check_level(level: object, name: str = "level") -> int:
-    if isinstance(level, bool) or not isinstance(level, int):
-        raise TypeError(f"{name} must be an int from 0 to 9, not {type(level).__name__}")
-    if not 0 <= level <= 9:
-        raise ValueError(f"{name} must be from 0 to 9, got {level}")
-    return level
+    return check_int(level, name, expected="an int from 0 to 9", maximum=9)
 
 
 def _check_min_size(min_size: object) -> int:
-    if isinstance(min_size, bool) or not isinstance(min_size, int):
-        raise TypeError(f"min_size must be an int, not {type(min_size).__name__}")
-    if min_size < 0:
-        raise ValueError(f"min_size must not be negative, got {min_size}")
-    return min_size
-
-
-def _content_encoding_tokens(headers: Any) -> list[str]:
-    values: list[str] = []
-    get_all = getattr(headers, "get_all", None)
-    if get_all is not None:
-        values = list(get_all("Content-Encoding") or [])
-    else:
-        value = headers.get("Content-Encoding")
-        if value is not None:
-            values = [value]
-    return [token.strip() for value in values for token in str(value).split(",") if token.strip()]
+    return check_int(min_size, "min_size", expected="an int")
 
 
 def _set_header(headers: Any, name: str, value: str) -> None:
@@ -108,23 +86,6 @@ def _set_header(headers: Any, name: str, value: str) -> None:
 
 def _compress(data: bytes, level: int) -> bytes:
     return gzip.compress(data, compresslevel=level, mtime=0)
-
-
-def _read_stream(body: Any) -> tuple[bytes, int | None]:
-    """Read a file-like body from its current position; return data and the start position."""
-    start: int | None = None
-    if hasattr(body, "seek") and hasattr(body, "tell"):
-        try:
-            start = int(body.tell())
-        except (OSError, ValueError):
-            start = None
-    parts: list[bytes] = []
-    while True:
-        chunk = body.read(_CHUNK)
-        if not chunk:
-            break
-        parts.append(chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk))
-    return b"".join(parts), start
 
 
 def gzip_request_body(
@@ -160,8 +121,8 @@ def gzip_request_body(
     level = _check_level(compresslevel, "compresslevel")
     _check_min_size(min_size)
     headers = request.headers
-    tokens = _content_encoding_tokens(headers)
-    if any(token.lower() in _GZIP_TOKENS for token in tokens):
+    tokens = encoding_tokens(headers)
+    if any(token.lower() in GZIP_TOKENS for token in tokens):
         return
     body = request.data
     if body is None:
@@ -177,15 +138,14 @@ def gzip_request_body(
         raw = urlencode(body, doseq=True, encoding="utf-8").encode("utf-8")
     elif hasattr(body, "read"):
         stream = True
-        raw, start = _read_stream(body)
-        if start is not None:
-            body.seek(start)
-        else:
+        read = read_stream(body, must_rewind=False)
+        raw = read.data or b""
+        if read.start is None:
             # A stream that cannot be rewound is consumed now: keep its bytes in memory.
             request.data = io.BytesIO(raw)
     else:
         return
-    if not raw or len(raw) < min_size or raw.startswith(GZIP_MAGIC):
+    if not raw or len(raw) < min_size or is_gzip(raw):
         return
     compressed = _compress(raw, level)
     request.data = io.BytesIO(compressed) if stream else compressed

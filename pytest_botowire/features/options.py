@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from pytest_botowire.capture.recorder import MODES
+from pytest_botowire.model.assertions import check_int
 
 MARKER_SIGNATURE = (
     "botowire(*, mode=None, gzip=None, max_payload=None, aws_limits=False, "
@@ -42,12 +43,7 @@ def _check_bool(key: str, value: Any) -> None:
 
 
 def _check_int(key: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(
-            f"@pytest.mark.botowire({key}=...) must be a whole number of bytes, not {value!r}"
-        )
-    if value < 0:
-        raise ValueError(f"@pytest.mark.botowire({key}=...) must not be negative, got {value}")
+    check_int(value, f"@pytest.mark.botowire({key}=...)", expected="a whole number of bytes")
 
 
 def validate(key: str, value: Any) -> None:

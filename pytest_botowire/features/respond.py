@@ -14,6 +14,7 @@ from typing import Any
 
 from pytest_botowire.aws.models import service_model
 from pytest_botowire.aws.patterns import Pattern, parse_patterns
+from pytest_botowire.model.assertions import check_int
 from pytest_botowire.model.request import CapturedRequest
 
 
@@ -75,19 +76,15 @@ class Response:
 def _check_times(times: object) -> int | None:
     if times is None:
         return None
-    if isinstance(times, bool) or not isinstance(times, int):
-        raise TypeError(f"times must be a whole number or None, not {times!r}")
-    if times < 1:
-        raise ValueError(f"times must be at least 1, got {times}")
-    return times
+    return check_int(times, "times", expected="a whole number or None", minimum=1)
 
 
 def _check_status(status: object) -> int | None:
     if status is None:
         return None
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-        raise ValueError(f"status must be an HTTP status code from 100 to 599, not {status!r}")
-    return status
+    return check_int(
+        status, "status", expected="an HTTP status code from 100 to 599", minimum=100, maximum=599
+    )
 
 
 def _check_headers(headers: object) -> Mapping[str, str] | None:

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 from xml.etree import ElementTree
 
-from pytest_botowire.aws.codec import decode_body, parse_encodings
+from pytest_botowire.aws.codec import decode_body, parse_encodings, read_stream
 from pytest_botowire.aws.compat import (
     ChunkedParts,
     aws_chunked_parts,
@@ -19,8 +19,6 @@ from pytest_botowire.aws.compat import (
 )
 from pytest_botowire.aws.redact import redact_headers, redact_url
 from pytest_botowire.model.assertions import Assertable
-
-_READ_CHUNK = 1024 * 1024
 
 
 class Headers(Mapping[str, str]):
@@ -102,37 +100,6 @@ class BodySnapshot:
         self.decoded = decoded
         self.decoded_size = decoded_size
         self.note = note
-
-
-def _read_stream(stream: Any, cap: int) -> tuple[bytes | None, int]:
-    """Read a seekable stream from its position to the end; keep at most ``cap`` bytes.
-
-    The stream is put back where it was. Returns (kept bytes or None, size).
-    """
-    position = stream.tell()
-    stream.seek(position)  # a stream that cannot go back fails here, before anything is read
-    kept: list[bytes] = []
-    kept_size = 0
-    total = 0
-    overflow = False
-    try:
-        while True:
-            chunk = stream.read(_READ_CHUNK)
-            if not chunk:
-                break
-            if isinstance(chunk, str):
-                chunk = chunk.encode("utf-8")
-            total += len(chunk)
-            if not overflow:
-                if kept_size + len(chunk) <= cap:
-                    kept.append(chunk)
-                    kept_size += len(chunk)
-                else:
-                    overflow = True
-                    kept = []
-    finally:
-        stream.seek(position)
-    return (None if overflow else b"".join(kept)), total
 
 
 def _reads_asynchronously(stream: Any) -> bool:
@@ -266,7 +233,7 @@ def snapshot_body(body: Any, headers: Headers, cap: int) -> BodySnapshot:
         if seekable:
             try:
                 with _progress_paused(body):
-                    kept, size = _read_stream(body, cap)
+                    kept, size, _ = read_stream(body, cap)
                 note = None if kept is not None else "over the capture cap"
                 return BodySnapshot(kept, size, note=note)
             except Exception as exc:
