@@ -13,72 +13,20 @@ from pytest_botowire.aws.codec import decode_body, parse_encodings, read_stream
 from pytest_botowire.aws.compat import (
     ChunkedParts,
     aws_chunked_parts,
-    header_items_fast,
     is_aws_chunked,
     progress_callbacks_enabled,
 )
-from pytest_botowire.aws.redact import redact_headers, redact_url
+from pytest_botowire.aws.headers import Headers as Headers  # the public name lives here
+from pytest_botowire.aws.redact import redact_url
 from pytest_botowire.model.assertions import Assertable
-
-
-class Headers(Mapping[str, str]):
-    """Case-insensitive, read-only request headers with ``str`` values, in sending order.
-
-    A header sent more than once reads as its values joined with ``", "``; ``items()``
-    yields every header as it was sent.
-    """
-
-    __slots__ = ("_index", "_items")
-
-    def __init__(self, items: list[tuple[str, str]]) -> None:
-        self._items = items
-        index: dict[str, str] = {}
-        for name, value in items:
-            key = name.lower()
-            index[key] = f"{index[key]}, {value}" if key in index else value
-        self._index = index
-
-    def __getitem__(self, name: str) -> str:
-        return self._index[name.lower()]
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._index
-
-    def __iter__(self) -> Iterator[str]:
-        seen: set[str] = set()
-        for name, _ in self._items:
-            if name.lower() not in seen:
-                seen.add(name.lower())
-                yield name
-
-    def __len__(self) -> int:
-        return len(self._index)
-
-    def raw_items(self) -> list[tuple[str, str]]:
-        """Every header as sent, duplicates included."""
-        return list(self._items)
-
-    def __repr__(self) -> str:
-        return f"Headers({redact_headers(self._items)!r})"
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bytes):
-        return value.decode("latin-1")
-    return str(value)
 
 
 def snapshot_headers(headers: Any) -> Headers:
     """Copy botocore's headers object into ``Headers`` without touching the original."""
     try:
-        fast = header_items_fast(headers)  # botocore's HeadersDict, read 3x faster
-        if fast is not None:
-            items = [(k, _text(v)) for k, v in fast]
-        else:
-            items = [(_text(k), _text(v)) for k, v in headers.items()]
+        return Headers.of(headers)
     except Exception:
-        items = []
-    return Headers(items)
+        return Headers([])
 
 
 class BodySnapshot:
