@@ -27,7 +27,7 @@ import io
 import json
 import re
 import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any
@@ -709,8 +709,12 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------
 
 
-def _json_value(shape: Any, value: Any) -> Any:
-    """Convert a value to its JSON wire form."""
+def _wire_value(shape: Any, value: Any, scalar: Callable[[Any, Any], Any]) -> Any:
+    """A value in its JSON or CBOR wire form: the one walker over structures, lists and maps.
+
+    Structure members go by their wire name (``None`` values, unknown keys and event streams
+    left out); ``scalar(shape, value)`` converts each leaf the codec's way.
+    """
     kind = shape.type_name
     if kind == "structure":
         if shape.is_document_type:
@@ -720,12 +724,23 @@ def _json_value(shape: Any, value: Any) -> Any:
             if item is None or key not in shape.members:
                 continue
             member = shape.members[key]
-            out[member.serialization.get("name", key)] = _json_value(member, item)
+            if member.serialization.get("eventstream"):
+                continue
+            out[member.serialization.get("name", key)] = _wire_value(member, item, scalar)
         return out
     if kind == "list":
-        return [None if item is None else _json_value(shape.member, item) for item in value]
+        return [None if item is None else _wire_value(shape.member, item, scalar) for item in value]
     if kind == "map":
-        return {k: (None if v is None else _json_value(shape.value, v)) for k, v in value.items()}
+        return {
+            k: (None if v is None else _wire_value(shape.value, v, scalar))
+            for k, v in value.items()
+        }
+    return scalar(shape, value)
+
+
+def _json_scalar(shape: Any, value: Any) -> Any:
+    """A leaf in JSON: blobs as base64, timestamps as the shape says (epoch seconds)."""
+    kind = shape.type_name
     if kind == "blob":
         return _b64(value)
     if kind == "timestamp":
@@ -733,6 +748,11 @@ def _json_value(shape: Any, value: Any) -> Any:
     if kind in ("float", "double"):
         return float(value)
     return value
+
+
+def _json_value(shape: Any, value: Any) -> Any:
+    """Convert a value to its JSON wire form."""
+    return _wire_value(shape, value, _json_scalar)
 
 
 def _json_body(shape: Any, data: Mapping[str, Any], skip_located: bool) -> dict[str, Any]:
@@ -769,25 +789,9 @@ class _CborTag:
         self.value = value
 
 
-def _cbor_value(shape: Any, value: Any) -> Any:
-    """Convert a value to its CBOR wire form (timestamps as tag 1)."""
+def _cbor_scalar(shape: Any, value: Any) -> Any:
+    """A leaf in CBOR: blobs as bytes, timestamps as tag 1 (epoch seconds)."""
     kind = shape.type_name
-    if kind == "structure":
-        if shape.is_document_type:
-            return value
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if item is None or key not in shape.members:
-                continue
-            member = shape.members[key]
-            if member.serialization.get("eventstream"):
-                continue
-            out[member.serialization.get("name", key)] = _cbor_value(member, item)
-        return out
-    if kind == "list":
-        return [None if item is None else _cbor_value(shape.member, item) for item in value]
-    if kind == "map":
-        return {k: (None if v is None else _cbor_value(shape.value, v)) for k, v in value.items()}
     if kind == "blob":
         return _as_bytes(value)
     if kind == "timestamp":
@@ -795,6 +799,11 @@ def _cbor_value(shape: Any, value: Any) -> Any:
     if kind in ("float", "double"):
         return float(value)
     return value
+
+
+def _cbor_value(shape: Any, value: Any) -> Any:
+    """Convert a value to its CBOR wire form (timestamps as tag 1)."""
+    return _wire_value(shape, value, _cbor_scalar)
 
 
 def _cbor_head(major: int, length: int) -> bytes:
