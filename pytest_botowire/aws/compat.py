@@ -19,7 +19,8 @@ from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from botocore.credentials import ReadOnlyCredentials
+    from botocore.credentials import Credentials, ReadOnlyCredentials
+    from botocore.signers import RequestSigner
 
 # --------------------------------------------------------------------------- botocore
 
@@ -37,7 +38,7 @@ def host_from_url(url: str) -> str:
     return str(private(url))
 
 
-def signer_credentials(signer: Any) -> Any:
+def signer_credentials(signer: RequestSigner | None) -> Credentials | None:
     """The credentials a ``RequestSigner`` signs with (``None`` when the client has none).
 
     ``RequestSigner._credentials``: botocore has no public getter. If it goes, the signature
@@ -56,14 +57,14 @@ def signer_lacks_credentials(signer: Any) -> bool:
     return getattr(signer, "_credentials", True) is None
 
 
-def set_signer_credentials(signer: Any, credentials: Any) -> None:
+def set_signer_credentials(signer: RequestSigner, credentials: Credentials | None) -> None:
     """Give a ``RequestSigner`` credentials (offline tests lend fake ones, then put ``None``).
 
     ``RequestSigner._credentials`` is what ``RequestSigner.get_auth_instance`` reads each time
     it signs. If it goes, a client created without credentials fails to sign in offline mode
     (``NoCredentialsError``) (test: ``test_request_signer_keeps_credentials``).
     """
-    signer._credentials = credentials
+    setattr(signer, "_credentials", credentials)  # noqa: B010 (private: stubs do not name it)
 
 
 class ChunkedParts(NamedTuple):

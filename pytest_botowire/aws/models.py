@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import functools
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_botowire.aws.service_ids import CLIENT_TO_SERVICE_ID, KNOWN_CLIENTS
+
+if TYPE_CHECKING:
+    from botocore.loaders import Loader
+    from botocore.model import ServiceModel
 
 #: host suffixes that are AWS whatever the test configured
 AWS_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".on.aws")
@@ -23,7 +27,7 @@ _lock = threading.Lock()
 
 
 @functools.lru_cache(maxsize=1)
-def _loader() -> Any:
+def _loader() -> Loader:
     from botocore.loaders import create_loader
 
     return create_loader()
@@ -36,7 +40,7 @@ def available_services() -> frozenset[str]:
 
 
 @functools.cache
-def service_model(client_name: str) -> Any:
+def service_model(client_name: str) -> ServiceModel:
     """botocore's ``ServiceModel`` for a client name (cached for the process)."""
     from botocore.model import ServiceModel
 
@@ -93,7 +97,7 @@ def operation_names(client_name: str) -> tuple[str, ...]:
     return tuple(service_model(client_name).operation_names)
 
 
-def resolved_protocol(service_model: Any) -> str:
+def resolved_protocol(service_model: ServiceModel | Any) -> str:
     """The protocol botocore uses for a service (newer botocore picks one of several)."""
     protocol = getattr(service_model, "resolved_protocol", None)
     if isinstance(protocol, str):

@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING, Any
 from pytest_botowire.aws.compat import set_signer_credentials, signer_lacks_credentials
 
 if TYPE_CHECKING:
+    from botocore.credentials import Credentials, ReadOnlyCredentials
+    from botocore.signers import RequestSigner
+
     from pytest_botowire.capture.recorder import Recorder
 
 
@@ -27,7 +30,7 @@ class CredentialsAdapter:
     #: whether a request signer belongs to that build
     owns_signer: Callable[[Any], bool]
     #: frozen credentials of that build's (asynchronous) credentials object, without awaiting
-    freeze: Callable[[Any], Any]
+    freeze: Callable[[Any], ReadOnlyCredentials]
     #: fake credentials of the type that build's signer expects: ``(access_key, secret_key)``
     fake: Callable[[str, str], Any]
 
@@ -83,7 +86,7 @@ def offline_environment() -> dict[str, str]:
 _ASYNC_CREDENTIALS: dict[type, bool] = {}
 
 
-def frozen_credentials(credentials: Any) -> Any:
+def frozen_credentials(credentials: Credentials) -> ReadOnlyCredentials:
     """Frozen credentials; aiobotocore's ``get_frozen_credentials`` is a coroutine function."""
     kind = type(credentials)
     is_async = _ASYNC_CREDENTIALS.get(kind)
@@ -98,7 +101,7 @@ def frozen_credentials(credentials: Any) -> Any:
     return credentials.get_frozen_credentials()
 
 
-def lend_credentials(recorder: Recorder, signer: Any) -> None:
+def lend_credentials(recorder: Recorder, signer: RequestSigner) -> None:
     """Give a client that has no credentials (created at import time, say) fake ones.
 
     Only for offline tests, only for the test's duration: ``Recorder.restore`` puts ``None``

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_botowire.aws.models import service_model
 from pytest_botowire.aws.patterns import Pattern, parse_patterns
 from pytest_botowire.model.assertions import check_int
 from pytest_botowire.model.request import CapturedRequest
+
+if TYPE_CHECKING:
+    from botocore.awsrequest import AWSResponse
 
 
 class Response:
@@ -185,7 +188,7 @@ class Responses:
     def __len__(self) -> int:
         return len(self._items)
 
-    def answer(self, captured: CapturedRequest, request: Any) -> Any:
+    def answer(self, captured: CapturedRequest, request: Any) -> AWSResponse | None:
         """``Recorder.first_responder``: an ``AWSResponse`` for a matching request, else None."""
         response = self.take(captured)
         if response is None:

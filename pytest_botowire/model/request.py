@@ -427,7 +427,9 @@ def _blob_payload(service: str, operation: str) -> bool:
 
         shape = service_model(service).operation_model(operation).input_shape
         member = shape.serialization.get("payload") if shape is not None else None
-        return member is not None and shape.members[member].type_name in ("blob", "string")
+        if shape is None or member is None:
+            return False
+        return shape.members[member].type_name in ("blob", "string")
     except Exception:
         return False
 
