@@ -17,7 +17,7 @@ import hmac
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from pytest_botowire.aws.compat import host_from_url
 from pytest_botowire.aws.headers import Headers
@@ -55,15 +55,13 @@ def _canonical_path(path: str, service: str) -> str:
     return quote(normalize_url_path(path), safe="/~")
 
 
-def _canonical_query(query: str, drop: str | None = None) -> str:
-    pairs = []
-    if query:
-        for pair in query.split("&"):
-            key, _, value = pair.partition("=")
-            if drop is not None and key == drop:
-                continue
-            pairs.append((key, value))
-    return "&".join(f"{k}={v}" for k, v in sorted(pairs))
+def _without_param(url: str, name: str | None) -> str:
+    """``url`` without the query parameter ``name`` (a pre-signed URL's own signature)."""
+    if name is None:
+        return url
+    parts = urlsplit(url)
+    kept = [pair for pair in parts.query.split("&") if pair.partition("=")[0] != name]
+    return urlunsplit(parts._replace(query="&".join(kept)))
 
 
 def _compute_signature(
@@ -93,14 +91,16 @@ def _compute_signature(
         for value in values:
             header_map[name] = value
     auth = SigV4Auth(credentials, service, region)
-    request = AWSRequest(method=method, url=url)
+    request = AWSRequest(method=method, url=_without_param(url, drop_query))
     request.context["timestamp"] = timestamp
-    parts = urlsplit(url)
+    # The canonical request of the SigV4 spec from botocore's own parts, except the path (S3
+    # signs it as sent; botocore's S3 signer does so in a private method) and the signed
+    # headers and payload hash, which are read from the request sent rather than chosen.
     canonical = "\n".join(
         [
             method.upper(),
-            _canonical_path(parts.path, service),
-            _canonical_query(parts.query, drop_query),
+            _canonical_path(urlsplit(url).path, service),
+            auth.canonical_query_string(request),
             auth.canonical_headers(header_map) + "\n",
             ";".join(signed),
             payload_hash,
