@@ -213,12 +213,12 @@ class CapturedRequest(Assertable):
     __slots__ = (
         "_content",
         "_content_error",
+        "_encodings",
         "_payload",
         "_snapshot",
         "answered_by",
         "attempt",
         "credentials",
-        "encodings",
         "headers",
         "index",
         "method",
@@ -247,8 +247,7 @@ class CapturedRequest(Assertable):
     url: str
     #: case-insensitive headers as sent
     headers: Headers
-    #: ``Content-Encoding`` tokens in order
-    encodings: tuple[str, ...]
+    _encodings: tuple[str, ...] | None
     #: the API parameters the caller passed, or ``None`` when unknown
     params: Mapping[str, Any] | None
     #: 1-based attempt number (from ``amz-sdk-request``)
@@ -265,6 +264,15 @@ class CapturedRequest(Assertable):
     test_id: str | None
     #: a note on what could not be captured
     note: str | None
+
+    @property
+    def encodings(self) -> tuple[str, ...]:
+        """``Content-Encoding`` tokens in order (read from the headers on first use)."""
+        encodings: tuple[str, ...] | None = self._encodings
+        if encodings is None:
+            encodings = parse_encodings(self.headers)
+            self._encodings = encodings
+        return encodings
 
     def __init__(
         self,
@@ -292,7 +300,7 @@ class CapturedRequest(Assertable):
         self.url = url
         self.headers = headers
         self._snapshot = snapshot
-        self.encodings = parse_encodings(headers)
+        self._encodings = None
         self.params = params
         self.attempt = attempt
         self.protocol = protocol
