@@ -23,7 +23,8 @@ from requests.adapters import HTTPAdapter
 from s3transfer.utils import ReadFileChunk
 
 from pytest_botowire.aws import compat
-from pytest_botowire.model.request import Headers, snapshot_body
+from pytest_botowire.aws.headers import Headers
+from pytest_botowire.model.request import snapshot_body
 
 
 def test_host_from_url_drops_default_ports() -> None:
