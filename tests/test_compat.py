@@ -43,27 +43,14 @@ def _stop(request: Any, **kwargs: Any) -> None:
     raise _Sent(request.headers.get("Authorization"))
 
 
-def _client_without_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
-    for name in (
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "missing-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "missing-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+def _client_without_credentials() -> Any:
     return botocore.session.Session().create_client("sqs", region_name="us-east-1")
 
 
-def test_request_signer_keeps_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+@pytest.mark.usefixtures("no_aws_credentials")
+def test_request_signer_keeps_credentials() -> None:
     """``RequestSigner._credentials`` is None without credentials and is what signing reads."""
-    client = _client_without_credentials(monkeypatch, tmp_path)
+    client = _client_without_credentials()
     seen: dict[str, Any] = {}
 
     def before_sign(request_signer: Any, **kwargs: Any) -> None:
