@@ -599,3 +599,29 @@ def test_worker(sends_at_teardown):
         result.stdout.fnmatch_lines(
             [f"  - {module}.py::test_worker sent sqs.SendMessageBatch (attempt 1), *: *12 entries*"]
         )
+
+
+def test_the_error_a_strict_request_gets_back_says_what_to_do(pytester: pytest.Pytester) -> None:
+    make(
+        pytester,
+        """
+@pytest.mark.botowire(mode="strict")
+def test_it(botowire):
+    client("sqs").list_queues()
+""",
+    )
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "botowire strict mode: 1 request answered by nothing",
+            "  - sqs.ListQueues (attempt 1), * bytes on the wire, no Content-Encoding",
+            "  Hint: answer them with botowire.respond(...) or moto, or use "
+            f"@pytest.mark.botowire(mode='offline'); see {README}where-requests-go-modes",
+            "  The test then raised ClientError: An error occurred (BotowireUnansweredRequest) "
+            "when calling the ListQueues operation: pytest-botowire strict mode: nothing "
+            "answered sqs.ListQueues; register a response with botowire.respond() or use "
+            f"mode='offline'; see {README}where-requests-go-modes",
+        ],
+        consecutive=True,
+    )

@@ -65,6 +65,18 @@ def agree(count: int, singular: str, plural_form: str) -> str:
     return singular if count == 1 else plural_form
 
 
+def unanswered(name: str, via: str = "") -> str:
+    """The error message a strict-mode request gets back, for the code under test to raise.
+
+    ``via`` names how it was sent when not by a botocore client (``"requests"``).
+    """
+    sent = f" (sent with {via})" if via else ""
+    return (
+        f"pytest-botowire strict mode: nothing answered {name}{sent}; register a response with "
+        f"botowire.respond() or use mode='offline'; see {MODES_DOCS}"
+    )
+
+
 def bullet_lines(items: Sequence[str], total: int | None = None) -> list[str]:
     """One ``  - `` line per item, at most ``_MAX_BULLETS`` of them, then how many more.
 
