@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from pytest_botowire.capture.recorder import MODES
-from pytest_botowire.model.assertions import check_int
 
 MARKER_SIGNATURE = (
     "botowire(*, mode=None, gzip=None, max_payload=None, aws_limits=False, "
@@ -45,6 +44,8 @@ def _check_bool(key: str, value: Any) -> None:
 
 
 def _check_int(key: str, value: Any) -> None:
+    from pytest_botowire.model.assertions import check_int  # not at start-up: pulls in codecs
+
     check_int(value, f"@pytest.mark.botowire({key}=...)", expected="a whole number of bytes")
 
 
