@@ -13,10 +13,11 @@ from botocore.config import Config
 from botocore.httpchecksum import AwsChunkedWrapper, Crc32Checksum
 
 from pytest_botowire.aws.codec import decode_body, parse_encodings, unchunk
+from pytest_botowire.aws.headers import Headers
 from pytest_botowire.aws.serialize import WireResponse, to_aws_response
 from pytest_botowire.capture.install import activate, deactivate
 from pytest_botowire.capture.recorder import Recorder
-from pytest_botowire.model.request import CapturedRequest, Headers, snapshot_body
+from pytest_botowire.model.request import CapturedRequest, snapshot_body
 
 
 def test_headers_are_case_insensitive_str_and_keep_duplicates() -> None:

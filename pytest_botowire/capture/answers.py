@@ -9,14 +9,20 @@ another type (aiobotocore's ``AioAWSResponse``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from botocore.awsrequest import AWSResponse
+    from botocore.model import OperationModel
+
+    from pytest_botowire.aws.serialize import WireResponse
 
 #: Builds the HTTP response object botocore expects from ``(url, WireResponse)``. aiobotocore
 #: needs its own response type; the aiobotocore integration swaps this per request.
-ResponseFactory = Callable[[str, Any], Any]
+ResponseFactory = Callable[[str, "WireResponse"], "AWSResponse"]
 
 
-def _default_factory(url: str, wire: Any) -> Any:
+def _default_factory(url: str, wire: WireResponse) -> AWSResponse:
     from pytest_botowire.aws.serialize import to_aws_response
 
     return to_aws_response(url, wire)
@@ -30,7 +36,7 @@ def register_factory(applies: Callable[[], bool], factory: ResponseFactory) -> N
     _factories.append((applies, factory))
 
 
-def build_response(url: str, wire: Any) -> Any:
+def build_response(url: str, wire: WireResponse) -> AWSResponse:
     """The response object for the client that sent the request at ``url``."""
     for applies, factory in _factories:
         if applies():
@@ -43,7 +49,7 @@ class Answer:
 
     __slots__ = ("kind", "response")
 
-    def __init__(self, response: Any, kind: str) -> None:
+    def __init__(self, response: AWSResponse | None, kind: str) -> None:
         self.response = response
         self.kind = kind
 
@@ -52,7 +58,7 @@ class Answer:
 FAILURE_CODE = "BotowireInternalError"
 
 
-def failure_wire(operation_model: Any, message: str) -> Any:
+def failure_wire(operation_model: OperationModel | None, message: str) -> WireResponse:
     """The ``WireResponse`` of an error for a request the plugin failed to answer as asked.
 
     Given instead of any other answer (never the offline success answer), so the code under
@@ -69,6 +75,6 @@ def failure_wire(operation_model: Any, message: str) -> Any:
     return WireResponse(400, {"Content-Type": "text/plain"}, text.encode("utf-8"))
 
 
-def failure_answer(operation_model: Any, url: str, message: str) -> Any:
+def failure_answer(operation_model: OperationModel | None, url: str, message: str) -> AWSResponse:
     """``failure_wire`` as the response object the sending client expects."""
     return build_response(url, failure_wire(operation_model, message))

@@ -31,12 +31,18 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pytest_botowire.aws.compat import header_dict_fast, signer_credentials
 from pytest_botowire.aws.models import resolved_protocol
 from pytest_botowire.capture.answers import Answer, failure_answer
 from pytest_botowire.capture.credentials import frozen_credentials, lend_credentials
 from pytest_botowire.capture.recorder import Recorder, _request_model
 
 if TYPE_CHECKING:
+    from botocore.awsrequest import AWSPreparedRequest, AWSRequest, AWSResponse
+    from botocore.credentials import ReadOnlyCredentials
+    from botocore.model import OperationModel
+    from botocore.signers import RequestSigner
+
     from pytest_botowire.model.request import CapturedRequest
 
 
@@ -87,7 +93,13 @@ class _Call:
     )
 
     def __init__(
-        self, service: str, service_id: str, operation: str, params: Any, protocol: str, model: Any
+        self,
+        service: str,
+        service_id: str,
+        operation: str,
+        params: dict[str, Any] | None,
+        protocol: str,
+        model: OperationModel | None,
     ) -> None:
         self.service = service
         self.service_id = service_id
@@ -97,8 +109,8 @@ class _Call:
         self.model = model
         self.sent = 0
         self.last: CapturedRequest | None = None
-        self.response: Any = None
-        self.signer: Any = None
+        self.response: Answer | None = None
+        self.signer: ReadOnlyCredentials | None = None
         self.region: str | None = None
         self.signing_name: str | None = None
         #: the prepared request between ``before-send`` and ``choose_answer``
@@ -129,7 +141,9 @@ class _Call:
 _CALL: contextvars.ContextVar[_Call | None] = contextvars.ContextVar("botowire_call", default=None)
 
 
-def capture_request(recorder: Recorder, request: Any, call: _Call) -> CapturedRequest:
+def capture_request(
+    recorder: Recorder, request: AWSPreparedRequest, call: _Call
+) -> CapturedRequest:
     """Record one prepared request; never raises for a request botocore sends."""
     call.sent += 1
     captured = _build(recorder, request, call, call.sent)
@@ -138,7 +152,9 @@ def capture_request(recorder: Recorder, request: Any, call: _Call) -> CapturedRe
     return captured
 
 
-def _build(recorder: Recorder, request: Any, call: _Call, sent: int) -> CapturedRequest:
+def _build(
+    recorder: Recorder, request: AWSPreparedRequest, call: _Call, sent: int
+) -> CapturedRequest:
     make_request, _, snapshot_headers = _request_model()
     headers = snapshot_headers(request.headers)
     snapshot = recorder.snapshot(request.body, headers)
@@ -163,16 +179,16 @@ def _build(recorder: Recorder, request: Any, call: _Call, sent: int) -> Captured
 
 def _header_state(headers: Any) -> Any:
     """A cheap copy of botocore's headers, to tell whether a later handler changed them."""
-    raw = getattr(headers, "_dict", None)
-    return dict(raw) if isinstance(raw, dict) else list(headers.items())
+    raw = header_dict_fast(headers)
+    return dict(raw) if raw is not None else list(headers.items())
 
 
-def _changed(request: Any, call: _Call) -> bool:
+def _changed(request: AWSPreparedRequest, call: _Call) -> bool:
     """Whether a ``before-send`` handler after the capture replaced the body or the headers."""
     if request.body is not call.seen_body:
         return True
-    raw = getattr(request.headers, "_dict", None)
-    if isinstance(raw, dict):
+    raw = header_dict_fast(request.headers)
+    if raw is not None:
         return bool(raw != call.seen_headers)
     return bool(list(request.headers.items()) != call.seen_headers)
 
@@ -219,7 +235,9 @@ def _orphan_call(service_id: str, operation: str) -> _Call:
 
 
 # -- the handlers -------------------------------------------------------------------------
-def _on_client_params(params: Any = None, model: Any = None, **_: Any) -> None:
+def _on_client_params(
+    params: dict[str, Any] | None = None, model: OperationModel | None = None, **_: Any
+) -> None:
     if (_ACTIVE if not _OWNED else _current()) is None or model is None:
         return None
     try:
@@ -257,11 +275,11 @@ SIGN_OBSERVERS: list[Callable[[Recorder, Any, _Call | None, Any], None]] = []
 
 
 def _on_before_sign(
-    request: Any = None,
-    request_signer: Any = None,
-    signing_name: Any = None,
-    region_name: Any = None,
-    signature_version: Any = None,
+    request: AWSRequest | None = None,
+    request_signer: RequestSigner | None = None,
+    signing_name: str | None = None,
+    region_name: str | None = None,
+    signature_version: str | None = None,
     **_: Any,
 ) -> None:
     recorder = _ACTIVE if not _OWNED else _current()
@@ -283,16 +301,18 @@ def _on_before_sign(
             lend_credentials(recorder, request_signer)
         try:
             context = getattr(request, "context", None) or {}
-            credentials = context.get("signing", {}).get("request_credentials") or getattr(
-                request_signer, "_credentials", None
-            )
+            credentials = context.get("signing", {}).get(
+                "request_credentials"
+            ) or signer_credentials(request_signer)
             call.signer = frozen_credentials(credentials) if credentials is not None else None
         except Exception:
             call.signer = None  # assert_signed says the credentials are unknown
     return None
 
 
-def _on_before_send_first(request: Any = None, event_name: str = "", **_: Any) -> Any:
+def _on_before_send_first(
+    request: AWSPreparedRequest | None = None, event_name: str = "", **_: Any
+) -> AWSResponse | None:
     recorder = _ACTIVE if not _OWNED else _current()
     if recorder is None or request is None:
         return None
@@ -385,7 +405,11 @@ def choose_answer(
     return response
 
 
-def _on_needs_retry(response: Any = None, caught_exception: Any = None, **_: Any) -> None:
+def _on_needs_retry(
+    response: tuple[AWSResponse, dict[str, Any]] | None = None,
+    caught_exception: BaseException | None = None,
+    **_: Any,
+) -> None:
     recorder = _ACTIVE if not _OWNED else _current()
     if recorder is None:
         return None
@@ -424,7 +448,9 @@ def _on_needs_retry(response: Any = None, caught_exception: Any = None, **_: Any
     return None
 
 
-def _on_before_call_gzip(model: Any = None, context: Any = None, **_: Any) -> None:
+def _on_before_call_gzip(
+    model: OperationModel | None = None, context: dict[str, Any] | None = None, **_: Any
+) -> None:
     recorder = _ACTIVE if not _OWNED else _current()
     if recorder is None or recorder.gzip_policy is None:
         return None
@@ -432,7 +458,7 @@ def _on_before_call_gzip(model: Any = None, context: Any = None, **_: Any) -> No
     return None
 
 
-def _on_before_sign_gzip(request: Any = None, event_name: str = "", **_: Any) -> None:
+def _on_before_sign_gzip(request: AWSRequest | None = None, event_name: str = "", **_: Any) -> None:
     recorder = _ACTIVE if not _OWNED else _current()
     if recorder is None or recorder.gzip_policy is None or request is None:
         return None
@@ -455,7 +481,7 @@ def _on_after_call(**_: Any) -> None:
     return None
 
 
-def _classify(http: Any) -> str:
+def _classify(http: AWSResponse) -> str:
     raw = getattr(http, "raw", None)
     module = type(raw).__module__ if raw is not None else ""
     if module.startswith("moto"):

@@ -7,7 +7,12 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pytest_botowire.aws.compat import set_signer_credentials
+
 if TYPE_CHECKING:
+    from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+    from botocore.signers import RequestSigner
+
     from pytest_botowire.model.request import CapturedRequest
 
 
@@ -54,12 +59,14 @@ class Recorder:
         #: first-chance responder (``botowire.respond``): ``(call, request) -> response``, where
         #: ``call`` has ``service``, ``operation``, ``name``, ``params`` and ``model``; it is
         #: asked before the request is recorded and its answer wins over every other
-        self.first_responder: Callable[[Any, Any], Any] | None = None
+        self.first_responder: Callable[[Any, AWSPreparedRequest], AWSResponse | None] | None = None
         #: last-chance responder (offline answers): ``(captured, request, strict) -> response``
-        self.last_responder: Callable[[CapturedRequest, Any, bool], Any] | None = None
+        self.last_responder: (
+            Callable[[CapturedRequest, AWSPreparedRequest | None, bool], AWSResponse] | None
+        ) = None
         #: lend fake credentials to clients that have none (offline tests), restored after
         self.fake_credentials = False
-        self._lent: list[Any] = []
+        self._lent: list[RequestSigner] = []
         #: ``features.respond.Responses`` registered with ``botowire.respond`` (fixture tests only)
         self.responses: Any = None
         #: the threads alive when capture started (``capture.install.activate``)
@@ -107,7 +114,7 @@ class Recorder:
                 new.index = index
                 self.requests[index] = new
 
-    def lend(self, signer: Any) -> None:
+    def lend(self, signer: RequestSigner) -> None:
         """Remember a signer given fake credentials, so ``restore`` can take them back."""
         with self._lock:
             self._lent.append(signer)
@@ -118,7 +125,7 @@ class Recorder:
             lent, self._lent = self._lent, []
         for signer in lent:
             with contextlib.suppress(Exception):
-                signer._credentials = None
+                set_signer_credentials(signer, None)
 
     def reset(self) -> None:
         """Forget the requests captured so far (``botowire.clear()``).
