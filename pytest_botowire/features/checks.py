@@ -25,10 +25,15 @@ from pytest_botowire.model.request import CapturedRequest
 
 
 def encoding_problem(request: CapturedRequest) -> str | None:
-    """A body that contradicts its own headers: bad gzip, gzip in gzip, wrong Content-Length."""
-    from pytest_botowire.aws.codec import is_gzip
+    """A body that contradicts its own headers: bad gzip, gzip in gzip, wrong Content-Length.
 
-    data = request.body
+    aws-chunked is a transfer framing: the body must be intact framing. S3 stores the
+    ``Content-Encoding`` of an object upload as metadata (``gzip`` over plain bytes is legal
+    there), so only the framing of those is checked.
+    """
+    from pytest_botowire.aws.codec import is_gzip
+    from pytest_botowire.aws.models import content_encoding_is_metadata
+
     declared = request.headers.get("Content-Length")
     if declared is not None and request.size is not None:
         try:
@@ -36,20 +41,22 @@ def encoding_problem(request: CapturedRequest) -> str | None:
                 return f"Content-Length says {declared} but the body is {request.size:,} bytes"
         except ValueError:
             return f"Content-Length {declared!r} is not a number"
+    if request.body is None and "aws-chunked" not in request.encodings:
+        return None
+    data, _, error = request._unframe()
     if data is None:
+        if "aws-chunked" in request.encodings and request.body is not None:
+            return f"Content-Encoding names aws-chunked but the framing is broken: {error}"
         return None
-    gzips = [t for t in request.encodings if t in ("gzip", "x-gzip")]
-    if "aws-chunked" in request.encodings:
+    if content_encoding_is_metadata(request.service, request.operation):
         return None
-    if gzips:
+    if any(t in ("gzip", "x-gzip") for t in request.encodings):
         if not is_gzip(data):
             return "Content-Encoding: gzip but the body is not gzip data"
-        content = request.content
-        if content is None:
-            return (
-                f"Content-Encoding: gzip but the body does not decompress ({request.content_error})"
-            )
-        if is_gzip(content):
+        decoded = request._decoding()  # streams once through the decompressor, then cached
+        if decoded is not None and decoded.error is not None:
+            return f"Content-Encoding: gzip but the body does not decompress ({decoded.error})"
+        if decoded is not None and is_gzip(decoded.head):
             return "compressed twice: the body decompresses to gzip data again"
     return None
 

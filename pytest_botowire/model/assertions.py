@@ -9,11 +9,10 @@ Failure messages follow one shape: a headline sentence with expected and actual 
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pytest_botowire.aws.codec import is_gzip, unchunk
+from pytest_botowire.aws.codec import decode_stream, is_gzip
 from pytest_botowire.aws.redact import redact_header
 from pytest_botowire.model.messages import README, bullets, plural
 
@@ -33,16 +32,15 @@ def check_limit(value: object, name: str = "limit") -> int:
 
 
 def gzip_problem(request: CapturedRequest) -> str | None:
-    """Why a request is not gzip-compressed exactly once, or ``None`` when it is."""
+    """Why a request is not gzip-compressed exactly once, or ``None`` when it is.
+
+    Looks inside aws-chunked framing (a transfer framing around the payload): the framing
+    must be intact and the payload inside it gzip data.
+    """
     gzips = sum(1 for token in request.encodings if token in ("gzip", "x-gzip"))
-    data = request.body
+    data, _, error = request._unframe()
     if data is None:
-        return f"cannot check: the body was not kept ({request.note or 'unknown'})"
-    if request.encodings and request.encodings[-1] == "aws-chunked":
-        # aws-chunked framing wraps the (possibly gzipped) payload: look inside it.
-        data = request.content if request.encodings.count("gzip") == 0 else _strip_chunked(request)
-        if data is None:
-            return f"cannot check: {request.content_error}"
+        return f"cannot check: {error}"
     looks_gzip = is_gzip(data)
     if gzips == 0:
         if looks_gzip:
@@ -52,20 +50,13 @@ def gzip_problem(request: CapturedRequest) -> str | None:
         return f"Content-Encoding names gzip {gzips} times"
     if not looks_gzip:
         return "Content-Encoding: gzip but the body is not gzip data"
-    try:
-        inner = zlib.decompress(data, 16 + zlib.MAX_WBITS)
-    except zlib.error as exc:
-        return f"Content-Encoding: gzip but the gzip data is corrupt or truncated ({exc})"
-    if is_gzip(inner):
+    # Streams through the decompressor: nothing decoded is kept but its first bytes.
+    inner = decode_stream(data, ["gzip"], keep=0)
+    if inner.error is not None:
+        return f"Content-Encoding: gzip but the gzip data is corrupt or truncated ({inner.cause})"
+    if is_gzip(inner.head):
         return "compressed twice: the body decompresses to gzip data again"
     return None
-
-
-def _strip_chunked(request: CapturedRequest) -> bytes | None:
-    try:
-        return unchunk(request.body or b"")
-    except ValueError:
-        return None
 
 
 def header_problem(
