@@ -9,6 +9,7 @@ a decompression that runs away stops with a note.
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import tracemalloc
 import zlib
@@ -223,3 +224,85 @@ def test_decode_stream_reads_every_gzip_member() -> None:
     decoded = decode_stream(data, ["gzip"], keep=1 << 20)
     assert decoded.data == b"a" * 300_000 + b"b" * 5
     assert decode_stream(data + b"junk", ["gzip"], keep=10).error is not None
+
+
+# ------------------------------------------------------------------ gzip on streaming uploads
+
+
+@pytest.mark.parametrize("tls", [True, False], ids=["https-aws-chunked", "http-header-checksum"])
+@pytest.mark.filterwarnings("ignore::pytest_botowire.BotowireGzipWarning")
+@pytest.mark.botowire(mode="passthrough", gzip="s3.PutObject")
+def test_the_gzip_policy_gzips_the_payload_of_a_checksummed_upload(
+    botowire: Any, moto_server: Any, moto_tls_server: Any, tls: bool
+) -> None:
+    server = moto_tls_server if tls else moto_server
+    payload = os.urandom(1000) * 20
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="k", Body=io.BytesIO(payload), **CRC32)
+    put = botowire.select("s3.PutObject")[0]
+    assert put.encodings == (("gzip", "aws-chunked") if tls else ("gzip",))
+    put.assert_gzipped()
+    assert put.content == payload
+    assert encoding_problem(put) is None
+    assert server.received[-1].body == put.body  # what the server read is what was captured
+    got = s3.get_object(Bucket=BUCKET, Key="k", ChecksumMode="ENABLED")
+    assert got["ContentEncoding"] == "gzip"
+    # S3 stores the gzip bytes as the object (Content-Encoding is its metadata); the
+    # checksum S3 stored is of those bytes, and botocore validated it on the way back.
+    assert gzip.decompress(got["Body"].read()) == payload
+
+
+def test_the_gzip_policy_leaves_a_checksum_it_cannot_recompute_alone(
+    botowire: Any, aws_env: None
+) -> None:
+    from pytest_botowire import BotowireGzipWarning
+    from pytest_botowire.features.gzip import gzip_request_body
+
+    payload = b"abc" * 1000
+    with mock_aws():
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket=BUCKET)
+        s3.meta.events.register("before-sign.s3.PutObject", gzip_request_body)
+        with pytest.warns(BotowireGzipWarning, match="x-amz-checksum-crc32c checksum header"):
+            s3.put_object(
+                Bucket=BUCKET,
+                Key="k",
+                Body=payload,
+                ChecksumCRC32C="AAAAAA==",  # a given one
+            )
+    put = botowire.select("s3.PutObject")[0]
+    assert put.body == payload
+    assert "gzip" not in put.encodings
+
+
+def test_a_gzipped_aws_chunked_framing_is_reported_as_corrupt(pytester: pytest.Pytester) -> None:
+    # The classic recipe, a before-sign handler gzipping whatever the body is, over an S3
+    # upload with a trailing checksum: S3 cannot read the framing back.
+    pytester.makepyfile(
+        """
+        import gzip, boto3, pytest
+
+        def squeeze(request, **kwargs):
+            request.data = gzip.compress(request.body.read())
+            request.headers["Content-Encoding"] += ",gzip"
+
+        def test_put(botowire):
+            s3 = boto3.client("s3", region_name="us-east-1")
+            s3.meta.events.register("before-sign.s3.PutObject", squeeze)
+            s3.put_object(Bucket="bkt", Key="k", Body=b"x" * 5000, ChecksumAlgorithm="CRC32")
+            put = botowire[0]
+            assert put.encodings == ("aws-chunked", "gzip")
+            with pytest.raises(AssertionError, match="framing"):
+                put.assert_gzipped()
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "botowire: 1 request sent a body that contradicts its own headers",
+            "  - s3.PutObject (attempt 1), *: Content-Encoding names aws-chunked but the "
+            "framing is broken: body is not valid aws-chunked data (*)",
+        ]
+    )

@@ -56,9 +56,14 @@ def unchunk(data: bytes) -> bytes:
     pos = 0
     try:
         while True:
-            end = data.index(b"\r\n", pos)
+            end = data.find(b"\r\n", pos)
+            if end < 0:
+                raise ValueError("a chunk size line does not end in CRLF")
             header = bytes(view[pos:end]).split(b";", 1)[0]
-            length = int(header, 16)
+            try:
+                length = int(header, 16)
+            except ValueError:
+                raise ValueError(f"{header[:20]!r} is not a chunk size") from None
             if length < 0:
                 raise ValueError(f"negative chunk size {header!r}")
             pos = end + 2

@@ -72,12 +72,30 @@ def strict_problem(recorder: Recorder) -> str:
     )
 
 
+def asked_for_botowire(item: pytest.Item) -> bool:
+    """Whether a test uses a botowire fixture or marker (rather than being captured passively).
+
+    A test captured only because the run checks limits (``--botowire-aws-limits``, say) must
+    pass or fail as it does without the plugin, except for those limits.
+    """
+    if item.get_closest_marker("botowire") is not None:
+        return True
+    names = getattr(item, "fixturenames", ())
+    return any(name == "botowire" or name.startswith("botowire_") for name in names)
+
+
 def end_of_test_problems(
     item: pytest.Item, recorder: Recorder, options: MarkerOptions
 ) -> list[str]:
-    """Every problem to report for the test, each a complete failure message."""
-    problems: list[str] = []
+    """Every problem to report for the test, each a complete failure message.
+
+    A test that never asked for botowire is only checked against the run's limits.
+    """
     requests = list(recorder.requests)
+    if not asked_for_botowire(item):
+        over = limit_problem(item, requests, options)
+        return [over] if over else []
+    problems: list[str] = []
     if recorder.unanswered:
         problems.append(strict_problem(recorder))
     if options.check_encoding:

@@ -24,6 +24,7 @@ import re
 import threading
 import warnings
 import weakref
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -166,6 +167,9 @@ def gzip_request_body(
     body = request.data
     if body is None:
         return
+    if _is_aws_chunked(body) or any(token.lower() == "aws-chunked" for token in tokens):
+        _gzip_aws_chunked(request, tokens, level, min_size)
+        return
     stream = False
     if isinstance(body, (bytes, bytearray)):
         raw = bytes(body)
@@ -188,6 +192,12 @@ def gzip_request_body(
     if not raw or len(raw) < min_size or raw.startswith(GZIP_MAGIC):
         return
     compressed = _compress(raw, level)
+    checksums = _checksum_headers(headers, compressed)
+    if isinstance(checksums, str):
+        _leave_alone(request, checksums)
+        return
+    for name, value in checksums.items():
+        _set_header(headers, name, value)
     request.data = io.BytesIO(compressed) if stream else compressed
     _set_header(headers, "Content-Encoding", ",".join([*tokens, "gzip"]))
     if "Content-Length" in headers:
@@ -195,6 +205,105 @@ def gzip_request_body(
     sha = headers.get("X-Amz-Content-SHA256")
     if sha is not None and _HEX64.match(str(sha)):
         _set_header(headers, "X-Amz-Content-SHA256", hashlib.sha256(compressed).hexdigest())
+
+
+def _is_aws_chunked(body: Any) -> bool:
+    # botocore's AwsChunkedWrapper (aiobotocore's subclass frames the same way) keeps the
+    # payload stream in the private ``_raw``; the framing and trailer checksum are made from it
+    # as the body is read, so gzipping ``_raw`` gzips the payload and the checksum follows.
+    return type(body).__name__ in ("AwsChunkedWrapper", "AioAwsChunkedWrapper")
+
+
+def _leave_alone(request: Any, reason: str) -> None:
+    name = ""
+    context = getattr(request, "context", None)
+    if isinstance(context, Mapping):
+        operation = context.get("operation_name") or ""
+        name = f" of {operation}" if operation else ""
+    warnings.warn(
+        f"botowire gzip: the body{name} was left uncompressed: {reason}",
+        BotowireGzipWarning,
+        stacklevel=2,
+    )
+
+
+def _gzip_aws_chunked(request: Any, tokens: list[str], level: int, min_size: int) -> None:
+    """Gzip the payload inside aws-chunked framing, never the framing itself.
+
+    aws-chunked is S3's transfer framing around the payload, with a trailing checksum of the
+    payload: the payload stream is replaced by its gzip (before framing), so the framing and
+    the checksum botocore computes while sending describe the gzip bytes, and ``gzip`` goes
+    before ``aws-chunked`` in ``Content-Encoding`` (S3 stores it as the object's encoding).
+    """
+    body = request.data
+    raw_stream = getattr(body, "_raw", None)
+    if not _is_aws_chunked(body) or raw_stream is None:
+        _leave_alone(request, "it is aws-chunked framing this plugin cannot look inside")
+        return
+    import inspect
+
+    if inspect.iscoroutinefunction(getattr(raw_stream, "read", None)):
+        _leave_alone(request, "an aws-chunked upload of an asynchronous stream")
+        return
+    if isinstance(raw_stream, (bytes, bytearray)):
+        raw, start = bytes(raw_stream), None
+    else:
+        try:
+            seekable = bool(raw_stream.seekable()) if hasattr(raw_stream, "seekable") else True
+        except Exception:
+            seekable = False
+        if not seekable:
+            _leave_alone(request, "an aws-chunked upload of a stream that cannot be rewound")
+            return
+        raw, start = _read_stream(raw_stream)
+        if start is not None:
+            raw_stream.seek(start)
+    if not raw or len(raw) < min_size or raw.startswith(GZIP_MAGIC):
+        return
+    headers = request.headers
+    compressed = _compress(raw, level)
+    checksums = _checksum_headers(headers, compressed)  # the trailer's is made while sending
+    if isinstance(checksums, str):
+        _leave_alone(request, checksums)
+        return
+    for name, value in checksums.items():
+        _set_header(headers, name, value)
+    body._raw = io.BytesIO(compressed)
+    others = [token for token in tokens if token.lower() != "aws-chunked"]
+    _set_header(headers, "Content-Encoding", ",".join([*others, "gzip", "aws-chunked"]))
+    if "X-Amz-Decoded-Content-Length" in headers:
+        _set_header(headers, "X-Amz-Decoded-Content-Length", str(len(compressed)))
+
+
+_CHECKSUM_HEADER = "x-amz-checksum-"
+
+
+def _checksum_headers(headers: Any, data: bytes) -> dict[str, str] | str:
+    """New values for the payload checksum headers over ``data``, or why they cannot be made.
+
+    ``Content-MD5`` and ``x-amz-checksum-crc32``/``-sha1``/``-sha256``/``-sha512`` are
+    recomputed; another algorithm (``crc32c``, ``crc64nvme``: awscrt's) cannot be, and a body
+    gzipped under a checksum of its plain bytes would be rejected.
+    """
+    import base64
+
+    updates: dict[str, str] = {}
+    for name in list(headers.keys()):
+        lowered = str(name).lower()
+        if lowered == "content-md5":
+            digest = hashlib.md5(data, usedforsecurity=False).digest()
+        elif lowered.startswith(_CHECKSUM_HEADER) and lowered != "x-amz-checksum-type":
+            algorithm = lowered[len(_CHECKSUM_HEADER) :]
+            if algorithm == "crc32":
+                digest = zlib.crc32(data).to_bytes(4, "big")
+            elif algorithm in ("sha1", "sha256", "sha512"):
+                digest = hashlib.new(algorithm, data).digest()
+            else:
+                return f"its {name} checksum header cannot be recomputed over the gzip bytes"
+        else:
+            continue
+        updates[str(name)] = base64.b64encode(digest).decode("ascii")
+    return updates
 
 
 def declares_gzip(operation_model: Any) -> bool:

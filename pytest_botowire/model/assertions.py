@@ -40,6 +40,8 @@ def gzip_problem(request: CapturedRequest) -> str | None:
     gzips = sum(1 for token in request.encodings if token in ("gzip", "x-gzip"))
     data, _, error = request._unframe()
     if data is None:
+        if request.body is not None:
+            return f"Content-Encoding names aws-chunked but the framing is broken: {error}"
         return f"cannot check: {error}"
     looks_gzip = is_gzip(data)
     if gzips == 0:
