@@ -306,3 +306,42 @@ def test_a_gzipped_aws_chunked_framing_is_reported_as_corrupt(pytester: pytest.P
             "framing is broken: body is not valid aws-chunked data (*)",
         ]
     )
+
+
+# ------------------------------------------------------------------ progress callbacks
+
+
+def _upload_progress(path: Any, multipart: bool, **client: Any) -> list[int]:
+    from boto3.s3.transfer import TransferConfig
+
+    s3 = boto3.client("s3", region_name="us-east-1", **client)
+    seen: list[int] = []
+    threshold = 5 * MiB if multipart else 64 * MiB
+    config = TransferConfig(multipart_threshold=threshold, multipart_chunksize=5 * MiB)
+    s3.upload_file(str(path), BUCKET, "f", Callback=seen.append, Config=config)
+    return seen
+
+
+@pytest.mark.parametrize("multipart", [False, True], ids=["put", "multipart"])
+@pytest.mark.parametrize("answer", ["offline", "respond"])
+def test_progress_callbacks_see_every_byte_offline_as_under_moto(
+    botowire: Any, aws_env: None, tmp_path: Any, multipart: bool, answer: str
+) -> None:
+    size = 11 * MiB + 123 if multipart else 300_000
+    path = tmp_path / "upload.bin"
+    path.write_bytes(os.urandom(size))
+    with mock_aws():
+        boto3.client("s3").create_bucket(Bucket=BUCKET)
+        under_moto = _upload_progress(path, multipart)
+    if answer == "respond" and multipart:
+        botowire.respond("s3.CreateMultipartUpload", {"UploadId": "u"})
+        botowire.respond("s3.UploadPart", {"ETag": '"e"'}, times=3)
+        botowire.respond("s3.CompleteMultipartUpload", {})
+    elif answer == "respond":
+        botowire.respond("s3.PutObject", {"ETag": '"e"'})
+    offline = _upload_progress(path, multipart)
+    assert sum(under_moto) == size
+    assert sum(offline) == size
+    sent = [r for r in botowire if r.operation in ("PutObject", "UploadPart")]
+    assert {r.answered_by for r in sent} == {"moto", "botowire"}
+    assert sum(r.decoded_size for r in sent if r.answered_by == "botowire") == size
