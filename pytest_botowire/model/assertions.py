@@ -9,11 +9,11 @@ Failure messages follow one shape: a headline sentence with expected and actual 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pytest_botowire.aws.codec import decode_stream, is_gzip
-from pytest_botowire.aws.redact import redact_header
+from pytest_botowire.aws.redact import REDACTED, redact_header, sensitive_input
 from pytest_botowire.model.messages import README, bullets, plural
 
 if TYPE_CHECKING:
@@ -70,13 +70,14 @@ def header_problem(
         return f"no {name} header"
     if value is None:
         return None
-    shown = redact_header(name, actual)
+    secret = sensitive_input(request.service, request.operation).headers
+    shown = redact_header(name, actual, secret)
     if isinstance(value, re.Pattern):
         if value.search(actual) is None:
             return f"{name}: {shown!r} does not match {value.pattern!r}"
         return None
     if actual != value:
-        return f"{name}: {shown!r} != {redact_header(name, value)!r}"
+        return f"{name}: {shown!r} != {redact_header(name, value, secret)!r}"
     return None
 
 
@@ -98,8 +99,16 @@ def check_header_name(name: object) -> str:
 _MISSING = object()
 
 
-def subset_problem(actual: Any, expected: Any, path: str = "") -> str | None:
-    """Where ``expected`` is not a deep subset of ``actual`` (dict keys; lists element-wise)."""
+def subset_problem(
+    actual: Any, expected: Any, path: str = "", hides: Callable[[str], bool] | None = None
+) -> str | None:
+    """Where ``expected`` is not a deep subset of ``actual`` (dict keys; lists element-wise).
+
+    ``hides(path)`` says which values must not be shown (members the model marks sensitive).
+    """
+    if hides is not None and path and hides(path):
+        shown = subset_problem(actual, expected, path)
+        return None if shown is None else f"{path}: {REDACTED} differs from what was expected"
     if isinstance(expected, Mapping):
         if not isinstance(actual, Mapping):
             return f"{path or 'params'}: expected a mapping, got {type(actual).__name__}"
@@ -107,7 +116,7 @@ def subset_problem(actual: Any, expected: Any, path: str = "") -> str | None:
             sub = f"{path}.{key}" if path else str(key)
             if key not in actual:
                 return f"{sub}: missing"
-            problem = subset_problem(actual[key], value, sub)
+            problem = subset_problem(actual[key], value, sub, hides)
             if problem:
                 return problem
         return None
@@ -117,7 +126,7 @@ def subset_problem(actual: Any, expected: Any, path: str = "") -> str | None:
         if len(actual) != len(expected):
             return f"{path}: expected {len(expected)} items, got {len(actual)}"
         for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
-            problem = subset_problem(a, e, f"{path}[{i}]")
+            problem = subset_problem(a, e, f"{path}[{i}]", hides)
             if problem:
                 return problem
         return None
@@ -253,7 +262,10 @@ class Assertable:
         elif isinstance(value, re.Pattern):
             what = f"missing header {name} matching {value.pattern!r}"
         else:
-            what = f"missing header {name}: {redact_header(name, value)!r}"
+            secret = frozenset().union(
+                *(sensitive_input(r.service, r.operation).headers for r in self._targets())
+            )
+            what = f"missing header {name}: {redact_header(name, value, secret)!r}"
         self._fail_each("assert_header", what, lambda r: header_problem(r, name, value))
 
     def assert_no_header(self, name: str) -> None:
@@ -263,7 +275,8 @@ class Assertable:
 
         def check(request: CapturedRequest) -> str | None:
             actual = request.headers.get(name)
-            return None if actual is None else f"{name}: {redact_header(name, actual)!r}"
+            secret = sensitive_input(request.service, request.operation).headers
+            return None if actual is None else f"{name}: {redact_header(name, actual, secret)!r}"
 
         self._fail_each("assert_no_header", f"carrying header {name}", check)
 
@@ -276,7 +289,8 @@ class Assertable:
         def check(request: CapturedRequest) -> str | None:
             if request.params is None:
                 return "the API parameters are unknown (the request was not made by a client call)"
-            return subset_problem(request.params, expected)
+            secret = sensitive_input(request.service, request.operation)
+            return subset_problem(request.params, expected, hides=secret.hides)
 
         self._fail_each("assert_params", "not sent with the expected parameters", check)
 

@@ -19,7 +19,7 @@ from pytest_botowire.aws.codec import (
     unchunk,
 )
 from pytest_botowire.aws.models import content_encoding_is_metadata
-from pytest_botowire.aws.redact import redact_headers, redact_url
+from pytest_botowire.aws.redact import redact_headers, redact_url, sensitive_input
 from pytest_botowire.model.assertions import Assertable
 
 _READ_CHUNK = 1024 * 1024
@@ -616,7 +616,8 @@ class CapturedRequest(Assertable):
         enc = ",".join(self.encodings) or "-"
         return (
             f"<CapturedRequest {self.name} attempt={self.attempt} {self.method} "
-            f"{redact_url(self.url)} size={size} encodings={enc}>"
+            f"{redact_url(self.url, sensitive_input(self.service, self.operation).query)} "
+            f"size={size} encodings={enc}>"
         )
 
     def describe(self) -> str:
