@@ -140,7 +140,8 @@ def gzip_request_body(
     Register it with ``client.meta.events.register("before-sign.cloudwatch.PutMetricData",
     gzip_request_body)`` (or through :func:`functools.partial` to set ``compresslevel`` or
     ``min_size``). botocore's event keyword arguments (``signing_name``, ``region_name``,
-    ``request_signer``, ``operation_name``, ``event_name``, ...) are accepted and ignored.
+    ``request_signer``, ``operation_name``, ...) are accepted and ignored; ``event_name``
+    names the operation in warnings.
 
     The body is left untouched when it is empty, shorter than ``min_size`` bytes, or already
     gzip-encoded: ``Content-Encoding`` lists ``gzip`` (as botocore's native compression
@@ -152,12 +153,20 @@ def gzip_request_body(
     botocore does) become ``bytes``. A file-like body is read from its current position; like
     botocore's own compression, the original stream is put back at that position and the
     request gets an ``io.BytesIO`` at position 0, so ``reset_stream()`` on retries rewinds to
-    the start of the compressed data. ``Content-Length`` and a hex ``X-Amz-Content-SHA256``
-    are updated when present.
+    the start of the compressed data. ``Content-Length``, a hex ``X-Amz-Content-SHA256``,
+    ``Content-MD5`` and ``x-amz-checksum-crc32``/``-sha1``/``-sha256``/``-sha512`` are
+    updated when present.
+
+    An S3 upload framed as ``aws-chunked`` (flexible checksums over HTTPS) has its payload
+    gzipped inside the framing, so the trailing checksum covers the gzip bytes and
+    ``Content-Encoding`` becomes ``gzip,aws-chunked``. A body whose checksum cannot be
+    recomputed (``crc32c``, ``crc64nvme``) or whose aws-chunked payload cannot be read
+    again is left as it is, with a :class:`BotowireGzipWarning` saying why: never a body that
+    contradicts its headers.
 
     Raises ``TypeError``/``ValueError`` for a bad ``compresslevel`` (0..9) or ``min_size``.
     """
-    del kwargs
+    event_name = kwargs.get("event_name")
     level = _check_level(compresslevel, "compresslevel")
     _check_min_size(min_size)
     headers = request.headers
@@ -168,7 +177,7 @@ def gzip_request_body(
     if body is None:
         return
     if _is_aws_chunked(body) or any(token.lower() == "aws-chunked" for token in tokens):
-        _gzip_aws_chunked(request, tokens, level, min_size)
+        _gzip_aws_chunked(request, tokens, level, min_size, event_name)
         return
     stream = False
     if isinstance(body, (bytes, bytearray)):
@@ -194,7 +203,7 @@ def gzip_request_body(
     compressed = _compress(raw, level)
     checksums = _checksum_headers(headers, compressed)
     if isinstance(checksums, str):
-        _leave_alone(request, checksums)
+        _leave_alone(request, checksums, event_name)
         return
     for name, value in checksums.items():
         _set_header(headers, name, value)
@@ -214,20 +223,19 @@ def _is_aws_chunked(body: Any) -> bool:
     return type(body).__name__ in ("AwsChunkedWrapper", "AioAwsChunkedWrapper")
 
 
-def _leave_alone(request: Any, reason: str) -> None:
-    name = ""
-    context = getattr(request, "context", None)
-    if isinstance(context, Mapping):
-        operation = context.get("operation_name") or ""
-        name = f" of {operation}" if operation else ""
+def _leave_alone(request: Any, reason: str, event_name: object = None) -> None:
+    split = _split_event(event_name)
+    name = f" of {split[0]}.{split[1]}" if split else ""
     warnings.warn(
         f"botowire gzip: the body{name} was left uncompressed: {reason}",
         BotowireGzipWarning,
-        stacklevel=2,
+        stacklevel=3,
     )
 
 
-def _gzip_aws_chunked(request: Any, tokens: list[str], level: int, min_size: int) -> None:
+def _gzip_aws_chunked(
+    request: Any, tokens: list[str], level: int, min_size: int, event_name: object
+) -> None:
     """Gzip the payload inside aws-chunked framing, never the framing itself.
 
     aws-chunked is S3's transfer framing around the payload, with a trailing checksum of the
@@ -238,12 +246,14 @@ def _gzip_aws_chunked(request: Any, tokens: list[str], level: int, min_size: int
     body = request.data
     raw_stream = getattr(body, "_raw", None)
     if not _is_aws_chunked(body) or raw_stream is None:
-        _leave_alone(request, "it is aws-chunked framing this plugin cannot look inside")
+        _leave_alone(
+            request, "it is aws-chunked framing this plugin cannot look inside", event_name
+        )
         return
     import inspect
 
     if inspect.iscoroutinefunction(getattr(raw_stream, "read", None)):
-        _leave_alone(request, "an aws-chunked upload of an asynchronous stream")
+        _leave_alone(request, "an aws-chunked upload of an asynchronous stream", event_name)
         return
     if isinstance(raw_stream, (bytes, bytearray)):
         raw, start = bytes(raw_stream), None
@@ -253,7 +263,9 @@ def _gzip_aws_chunked(request: Any, tokens: list[str], level: int, min_size: int
         except Exception:
             seekable = False
         if not seekable:
-            _leave_alone(request, "an aws-chunked upload of a stream that cannot be rewound")
+            _leave_alone(
+                request, "an aws-chunked upload of a stream that cannot be rewound", event_name
+            )
             return
         raw, start = _read_stream(raw_stream)
         if start is not None:
@@ -264,7 +276,7 @@ def _gzip_aws_chunked(request: Any, tokens: list[str], level: int, min_size: int
     compressed = _compress(raw, level)
     checksums = _checksum_headers(headers, compressed)  # the trailer's is made while sending
     if isinstance(checksums, str):
-        _leave_alone(request, checksums)
+        _leave_alone(request, checksums, event_name)
         return
     for name, value in checksums.items():
         _set_header(headers, name, value)
@@ -385,7 +397,9 @@ class GzipPolicy:
         modeled = context.get(CONTEXT_KEY) if isinstance(context, Mapping) else None
         decision = self.matches(split[0], split[1], modeled=modeled)
         if decision is not None:
-            gzip_request_body(request, min_size=decision[0], compresslevel=decision[1])
+            gzip_request_body(
+                request, min_size=decision[0], compresslevel=decision[1], event_name=event_name
+            )
 
 
 # --------------------------------------------------------------------------- enable_gzip
@@ -426,7 +440,12 @@ class _Hook:
             split = _split_event(kwargs.get("event_name"))
             if split is None or not fnmatch.fnmatchcase(split[1], self.operation_glob):
                 return
-        gzip_request_body(request, compresslevel=self.level, min_size=self.min_size)
+        gzip_request_body(
+            request,
+            compresslevel=self.level,
+            min_size=self.min_size,
+            event_name=kwargs.get("event_name"),
+        )
 
 
 _HOOKS: weakref.WeakKeyDictionary[Any, dict[str, _Hook]] = weakref.WeakKeyDictionary()
