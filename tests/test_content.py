@@ -339,7 +339,9 @@ def test_progress_callbacks_see_every_byte_offline_as_under_moto(
     if answer == "respond" and multipart:
         botowire.respond("s3.CreateMultipartUpload", {"UploadId": "u"})
         botowire.respond("s3.UploadPart", {"ETag": '"e"'}, times=3)
-        botowire.respond("s3.CompleteMultipartUpload", {})
+        botowire.respond(
+            "s3.CompleteMultipartUpload", {"Bucket": BUCKET, "Key": "f", "ETag": '"e"'}
+        )
     elif answer == "respond":
         botowire.respond("s3.PutObject", {"ETag": '"e"'})
     offline = _upload_progress(path, multipart)
