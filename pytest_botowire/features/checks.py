@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from pytest_botowire.aws.codec import GZIP_TOKENS, is_gzip
 from pytest_botowire.aws.patterns import normalize_pattern
 from pytest_botowire.capture.recorder import Recorder
 from pytest_botowire.features.limits.rules import (
@@ -16,10 +17,10 @@ from pytest_botowire.features.limits.rules import (
     Rule,
     RuleSet,
     builtin_rules,
-    pattern_matches,
     payload_rule,
 )
 from pytest_botowire.features.options import MarkerOptions
+from pytest_botowire.model.assertions import declared_gzip_problem
 from pytest_botowire.model.messages import (
     ENCODING_DOCS,
     LIMITS_DOCS,
@@ -41,7 +42,6 @@ def encoding_problem(request: CapturedRequest) -> str | None:
     ``Content-Encoding`` of an object upload as metadata (``gzip`` over plain bytes is legal
     there), so only the framing of those is checked.
     """
-    from pytest_botowire.aws.codec import is_gzip
     from pytest_botowire.aws.models import content_encoding_is_metadata
 
     declared = request.headers.get("Content-Length")
@@ -60,15 +60,12 @@ def encoding_problem(request: CapturedRequest) -> str | None:
         return None
     if content_encoding_is_metadata(request.service, request.operation):
         return None
-    if any(t in ("gzip", "x-gzip") for t in request.encodings):
-        if not is_gzip(data):
-            return "Content-Encoding: gzip but the body is not gzip data"
-        decoded = request._decoding()  # streams once through the decompressor, then cached
-        if decoded is not None and decoded.error is not None:
-            return f"Content-Encoding: gzip but the body does not decompress ({decoded.error})"
-        if decoded is not None and is_gzip(decoded.head):
-            return "compressed twice: the body decompresses to gzip data again"
-    return None
+    if GZIP_TOKENS.isdisjoint(request.encodings):
+        return None
+    decoded = request._decoding() if is_gzip(data) else None  # streamed once, then cached
+    head = None if decoded is None or decoded.error is not None else decoded.head
+    error = decoded.error if decoded is not None else None
+    return declared_gzip_problem(data, head, f"the body does not decompress ({error})")
 
 
 def strict_problem(recorder: Recorder) -> str:
@@ -175,9 +172,7 @@ class ItemLimits:
             # Overrides are already resolved in ``ruleset``: a subset keeps its order and needs
             # no second pass.
             narrowed.rules = tuple(
-                rule
-                for rule in self.ruleset.rules
-                if pattern_matches(rule.pattern, service, operation)
+                rule for rule in self.ruleset.rules if rule.matcher.matches(service, operation)
             )
             self._by_operation[key] = narrowed
         return narrowed
