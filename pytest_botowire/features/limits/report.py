@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from pytest_botowire.model.messages import LIMITS_DOCS, plural
 
 if TYPE_CHECKING:
     from pytest_botowire.capture.recorder import Recorder
+    from pytest_botowire.features.limits.compare import Comparison
     from pytest_botowire.features.limits.suite import SuiteLimits
 
 #: the version of the JSON report's layout (``"schema"``); bumped on incompatible changes
@@ -169,7 +170,40 @@ class OperationStats:
                 if limit is None or limit.value is None
                 else headroom_percent(limit.value, limit.limit)
             ),
+            "limits": [
+                {**stat.to_json(), "source": stat.source}
+                for stat in sorted(self.limits.values(), key=lambda s: (s.rule, s.limit))
+            ],
         }
+
+    @classmethod
+    def from_report(cls, entry: Mapping[str, Any]) -> OperationStats:
+        """An operation entry of a report read back (every rule when the report has them)."""
+        stats = cls(
+            entry["service"],
+            entry["operation"],
+            requests=entry["requests"],
+            largest_size=entry.get("largest_size"),
+            largest_decoded_size=entry.get("largest_decoded_size"),
+            gzipped=entry["gzipped"],
+            breaches=entry["breaches"],
+        )
+        limits = entry.get("limits")
+        if limits is None:  # a report written before "limits": only the binding rule
+            binding_rule = entry.get("limit")
+            limits = [] if binding_rule is None else [{**binding_rule, "source": entry["source"]}]
+        for data in limits:
+            stats.fold(
+                LimitStat(
+                    data["rule"],
+                    data["measure"],
+                    data["limit"],
+                    data["unit"],
+                    str(data.get("source") or ""),
+                    data.get("value"),
+                )
+            )
+        return stats
 
     def to_wire(self) -> dict[str, Any]:
         """Plain data for ``workeroutput`` (every rule kept, not only the binding one)."""
@@ -262,6 +296,8 @@ class Collector:
         self.tests = 0
         #: breaches no test failure reported (sent in teardown, or by a skipped test)
         self.unreported = 0
+        #: the run beside a baseline (``--botowire-compare``), once computed
+        self.comparison: Comparison | None = None
 
     def __bool__(self) -> bool:
         return self.requests > 0
@@ -328,6 +364,22 @@ class Collector:
         if self.keep_rows:
             self.rows.extend(data.get("rows", ()))
 
+    def merge_report(self, report: Mapping[str, Any]) -> None:
+        """Fold in a JSON report read back (checked by ``compare.read_report``)."""
+        totals = report["totals"]
+        self.requests += int(totals.get("requests", 0))
+        self.tests += int(totals.get("tests", 0))
+        self.unreported += int(totals.get("unreported_breaches", 0))
+        for entry in report["operations"]:
+            stats = OperationStats.from_report(entry)
+            mine = self.operations.get(stats.name)
+            if mine is None:
+                self.operations[stats.name] = stats
+            else:
+                mine.merge(stats)
+        if self.keep_rows:
+            self.rows.extend(report["requests"])
+
     # -- output -----------------------------------------------------------------------
     def ordered(self) -> list[OperationStats]:
         """Operations with breaches first, then by least headroom, then by name."""
@@ -358,6 +410,7 @@ class Collector:
                 row.to_json() if isinstance(row, RequestRow) else row for row in self.rows
             ],
             "operations": [stats.to_json() for stats in self.ordered()],
+            **({} if self.comparison is None else {"comparison": self.comparison.to_json()}),
         }
 
     def write_report(self, path: Path) -> None:
@@ -365,6 +418,7 @@ class Collector:
         data = self.report()
         requests = data.pop("requests")
         operations = data.pop("operations")
+        comparison = data.pop("comparison", None)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8") as out:
             out.write("{\n")
@@ -372,7 +426,7 @@ class Collector:
                 out.write(f"  {json.dumps(key)}: {json.dumps(value)},\n")
             for key, entries, last in (
                 ("requests", requests, False),
-                ("operations", operations, True),
+                ("operations", operations, comparison is None),
             ):
                 out.write(f'  "{key}": [')
                 for index, entry in enumerate(entries):
@@ -380,6 +434,8 @@ class Collector:
                     out.write(json.dumps(entry))
                 out.write("\n  ]" if entries else "]")
                 out.write("\n" if last else ",\n")
+            if comparison is not None:
+                out.write(f'  "comparison": {json.dumps(comparison)}\n')
             out.write("}\n")
 
 
@@ -413,6 +469,23 @@ def collect(item: pytest.Item, recorder: Recorder) -> None:
 
 def _bytes(value: int | None) -> str:
     return "?" if value is None else f"{value:,}"
+
+
+def signed_bytes(value: int) -> str:
+    """``"+1,024"``, ``"-12"``, ``"0"``."""
+    return f"{value:+,}" if value else "0"
+
+
+def align(rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
+    """Rows of cells as lines of aligned columns (``right``: the right-aligned columns)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ).rstrip()
+        for row in rows
+    ]
 
 
 def _limit_cell(limit: LimitStat | None) -> str:
@@ -476,6 +549,8 @@ def summary_lines(collector: Collector, report_path: Path | None) -> list[str]:
             f"{plural(collector.unreported, 'request')} over a limit failed no test (sent in "
             "teardown or by a test that did not finish): the run fails"
         )
+    if collector.comparison is not None:
+        lines += collector.comparison.lines()
     if report_path is not None:
         lines.append(f"report: {report_path}")
     lines.append(
@@ -535,13 +610,35 @@ class ReportingPlugin:
             workeroutput: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
             workeroutput[_WORKER_KEY] = self.collector.to_wire()
             return
-        path = self.limits.report_path
+        limits = self.limits
+        if limits.baseline is not None:
+            from pytest_botowire.features.limits.compare import Comparison
+
+            self.collector.comparison = Comparison.of(
+                limits.baseline, self.collector, limits.budgets
+            )
+        path = limits.report_path
         if path is not None:
             try:
                 self.collector.write_report(path)
             except OSError as exc:
                 self.report_error = f"botowire: could not write the report to {path}: {exc}"
-        failed = self.collector.unreported or self.report_error
+        if limits.report_md_path is not None:
+            from pytest_botowire.features.limits.markdown import write_markdown
+
+            try:
+                write_markdown(self.collector, limits.report_md_path)
+            except OSError as exc:
+                self.report_error = (
+                    f"botowire: could not write the Markdown summary to {limits.report_md_path}: "
+                    f"{exc}"
+                )
+        comparison = self.collector.comparison
+        failed = (
+            self.collector.unreported
+            or self.report_error
+            or (comparison is not None and not comparison.passed)
+        )
         if failed and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -549,7 +646,7 @@ class ReportingPlugin:
         """The "botowire" section: one row per operation, breaches first."""
         if _is_worker(self.config):
             return
-        if self.collector:
+        if self.collector or self.collector.comparison is not None:
             terminalreporter.write_sep("=", "botowire")
             for line in summary_lines(self.collector, self.limits.report_path):
                 terminalreporter.write_line(line)
