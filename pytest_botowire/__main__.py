@@ -92,9 +92,9 @@ def _with_comparison(report: dict[str, Any], where: str) -> Any:
         Comparison,
         ReportError,
         baseline_of_comparison,
-        collector_of,
         parse_budgets,
     )
+    from pytest_botowire.features.limits.merge import collector_of
 
     collector = collector_of(report)
     data = report.get("comparison")
@@ -109,7 +109,8 @@ def _with_comparison(report: dict[str, Any], where: str) -> Any:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    from pytest_botowire.features.limits.compare import ReportError, merge_reports
+    from pytest_botowire.features.limits.compare import ReportError
+    from pytest_botowire.features.limits.merge import merge_reports
 
     reports = [(path, _read(path)) for path in args.reports]
     try:
@@ -137,12 +138,8 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from pytest_botowire.features.limits.compare import (
-        Baseline,
-        Comparison,
-        collector_of,
-        parse_budgets,
-    )
+    from pytest_botowire.features.limits.compare import Baseline, Comparison, parse_budgets
+    from pytest_botowire.features.limits.merge import collector_of
 
     try:
         budgets = parse_budgets(args.fail, "--fail")

@@ -1,10 +1,10 @@
-"""Reports read back: a baseline to compare with, budgets on growth, and shards merged into one.
+"""Reports read back: a baseline to compare with, and budgets on growth.
 
 ``read_report(path)`` reads a JSON report written by ``--botowire-report`` (any schema this
 version knows) and raises ``ReportError`` with a one-line reason for anything else.
 ``Comparison`` sets the run's operations beside a baseline's; ``Budget`` (``size:10%``,
-``decoded:+4096``, ``requests:20%``) fails an operation that grows past it. ``merge_reports``
-folds reports of CI shards into the report one run would have written.
+``decoded:+4096``, ``requests:20%``) fails an operation that grows past it. This module reads
+no run state itself (``report`` and ``merge`` build on it), so the run's reporting can use it.
 """
 
 from __future__ import annotations
@@ -15,16 +15,15 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pytest_botowire.features.limits.report import (
-    REPORT_SCHEMA,
-    Collector,
-    align,
-    signed_bytes,
-)
 from pytest_botowire.model.messages import plural
 
+if TYPE_CHECKING:
+    from pytest_botowire.features.limits.report import Collector
+
+#: the version of the JSON report's layout (``"schema"``); bumped on incompatible changes
+REPORT_SCHEMA = 1
 #: report schemas this version reads
 READABLE_SCHEMAS = (1,)
 
@@ -40,6 +39,23 @@ MEASURE_WORDS = {
     "decoded": "largest decoded body",
     "requests": "requests",
 }
+
+
+def signed_bytes(value: int) -> str:
+    """``"+1,024"``, ``"-12"``, ``"0"``."""
+    return f"{value:+,}" if value else "0"
+
+
+def align(rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
+    """Rows of cells as lines of aligned columns (``right``: the right-aligned columns)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ).rstrip()
+        for row in rows
+    ]
 
 
 class ReportError(ValueError):
@@ -144,13 +160,6 @@ def read_report(path: Path | str) -> dict[str, Any]:
             f"{where}: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
         ) from None
     return _check_report(data, where)
-
-
-def collector_of(report: Mapping[str, Any]) -> Collector:
-    """A ``Collector`` holding a checked report's numbers (for the summary and merges)."""
-    collector = Collector(keep_rows=True)
-    collector.merge_report(report)
-    return collector
 
 
 # --------------------------------------------------------------------------- budgets
@@ -467,53 +476,3 @@ def _change(before: int | None, now: int | None) -> str:
     if difference == 0:
         return "0"
     return f"{signed_bytes(difference)} ({_percent_text(percent_change(before, now))})"
-
-
-# --------------------------------------------------------------------------- merging
-
-
-def merge_reports(reports: Sequence[tuple[str, Mapping[str, Any]]]) -> Collector:
-    """Fold checked reports of CI shards, in order, into one ``Collector``.
-
-    Raises ``ReportError`` when they cannot come from one run: written by different
-    versions, or compared with different baselines or budgets.
-    """
-    if not reports:
-        raise ReportError("no report to merge")
-    first_name, first = reports[0]
-    version = first.get("botowire_version")
-    for name, report in reports[1:]:
-        if report.get("botowire_version") != version:
-            raise ReportError(
-                f"{name} was written by botowire {report.get('botowire_version')}, {first_name} "
-                f"by {version}: merge reports of one version"
-            )
-    collector = Collector(keep_rows=True)
-    for _, report in reports:
-        collector.merge_report(report)
-    compared = [(name, report.get("comparison")) for name, report in reports]
-    with_comparison = [(name, data) for name, data in compared if data is not None]
-    if with_comparison:
-        if len(with_comparison) != len(reports):
-            missing = next(name for name, data in compared if data is None)
-            raise ReportError(
-                f"{missing} has no comparison and {with_comparison[0][0]} has one: merge "
-                "reports of shards run with the same --botowire-compare"
-            )
-        name, data = with_comparison[0]
-        baseline, budgets = baseline_of_comparison(data, name)
-        for other_name, other in with_comparison[1:]:
-            other_baseline, other_budgets = baseline_of_comparison(other, other_name)
-            if other_baseline != baseline or other_budgets != budgets:
-                raise ReportError(
-                    f"{other_name} was compared with another baseline or budgets than {name}: "
-                    "merge reports of shards run with the same --botowire-compare"
-                )
-        parsed = [parse_budget(text, f"{name} budgets") for text in budgets]
-        collector.comparison = Comparison.of(baseline, collector, parsed)
-    return collector
-
-
-def schema_note() -> str:
-    """``"schema 1"``: what this version writes, for messages."""
-    return f"schema {REPORT_SCHEMA}"

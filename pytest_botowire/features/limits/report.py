@@ -13,12 +13,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_botowire.features.limits.compare import REPORT_SCHEMA
 from pytest_botowire.features.limits.rules import Check
 from pytest_botowire.model.messages import LIMITS_DOCS, plural
 
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
     from pytest_botowire.features.limits.compare import Comparison
     from pytest_botowire.features.limits.suite import SuiteLimits
 
-#: the version of the JSON report's layout (``"schema"``); bumped on incompatible changes
-REPORT_SCHEMA = 1
 COLLECTOR_KEY = pytest.StashKey["Collector"]()
 _WORKER_KEY = "botowire"
 
@@ -471,23 +470,6 @@ def _bytes(value: int | None) -> str:
     return "?" if value is None else f"{value:,}"
 
 
-def signed_bytes(value: int) -> str:
-    """``"+1,024"``, ``"-12"``, ``"0"``."""
-    return f"{value:+,}" if value else "0"
-
-
-def align(rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
-    """Rows of cells as lines of aligned columns (``right``: the right-aligned columns)."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(
-            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-            for i, cell in enumerate(row)
-        ).rstrip()
-        for row in rows
-    ]
-
-
 def _limit_cell(limit: LimitStat | None) -> str:
     if limit is None:
         return "-"
@@ -572,6 +554,9 @@ class ReportingPlugin:
         self.collector = Collector(keep_rows=limits.report_path is not None)
         #: why the report could not be written, for the summary
         self.report_error: str | None = None
+        #: more outputs written at the end of the run: (what, path, writer), added by the
+        #: plugin (the Markdown summary)
+        self.writers: list[tuple[str, Path, Callable[[Collector, Path], None]]] = []
         config.stash[COLLECTOR_KEY] = self.collector
 
     @pytest.hookimpl(wrapper=True)
@@ -623,16 +608,11 @@ class ReportingPlugin:
                 self.collector.write_report(path)
             except OSError as exc:
                 self.report_error = f"botowire: could not write the report to {path}: {exc}"
-        if limits.report_md_path is not None:
-            from pytest_botowire.features.limits.markdown import write_markdown
-
+        for what, out, write in self.writers:
             try:
-                write_markdown(self.collector, limits.report_md_path)
+                write(self.collector, out)
             except OSError as exc:
-                self.report_error = (
-                    f"botowire: could not write the Markdown summary to {limits.report_md_path}: "
-                    f"{exc}"
-                )
+                self.report_error = f"botowire: could not write the {what} to {out}: {exc}"
         comparison = self.collector.comparison
         failed = (
             self.collector.unreported
