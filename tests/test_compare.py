@@ -614,3 +614,19 @@ def test_an_unwritable_merge_output_exits_1(
     result.stderr.fnmatch_lines(
         ["python -m pytest_botowire: error: could not write file/out.json: *"]
     )
+
+
+def test_none_of_it_is_loaded_when_not_asked_for(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_modules="""
+import sys
+
+def test_it(botowire):
+    loaded = {name for name in sys.modules if name.startswith("pytest_botowire")}
+    for name in ("features.limits.compare", "features.limits.merge",
+                 "features.limits.markdown", "model.shape", "__main__"):
+        assert f"pytest_botowire.{name}" not in loaded
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
