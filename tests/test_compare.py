@@ -630,3 +630,10 @@ def test_it(botowire):
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_the_schema_written_is_one_read_back() -> None:
+    from pytest_botowire.features.limits.compare import READABLE_SCHEMAS
+    from pytest_botowire.features.limits.report import REPORT_SCHEMA
+
+    assert REPORT_SCHEMA in READABLE_SCHEMAS

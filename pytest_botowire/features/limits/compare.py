@@ -22,9 +22,7 @@ from pytest_botowire.model.messages import plural
 if TYPE_CHECKING:
     from pytest_botowire.features.limits.report import Collector
 
-#: the version of the JSON report's layout (``"schema"``); bumped on incompatible changes
-REPORT_SCHEMA = 1
-#: report schemas this version reads
+#: report schemas this version reads (``report.REPORT_SCHEMA`` among them: a test checks it)
 READABLE_SCHEMAS = (1,)
 
 #: the accepted budget forms, for messages

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_botowire.features.limits.compare import REPORT_SCHEMA
 from pytest_botowire.features.limits.rules import Check
 from pytest_botowire.model.messages import LIMITS_DOCS, plural
 
@@ -28,6 +27,9 @@ if TYPE_CHECKING:
     from pytest_botowire.features.limits.compare import Comparison
     from pytest_botowire.features.limits.suite import SuiteLimits
 
+#: the version of the JSON report's layout (``"schema"``); bumped on incompatible changes
+#: (``compare.READABLE_SCHEMAS`` lists the ones read back)
+REPORT_SCHEMA = 1
 COLLECTOR_KEY = pytest.StashKey["Collector"]()
 _WORKER_KEY = "botowire"
 
