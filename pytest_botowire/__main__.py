@@ -96,7 +96,10 @@ def _with_comparison(report: dict[str, Any], where: str) -> Any:
     )
     from pytest_botowire.features.limits.merge import collector_of
 
-    collector = collector_of(report)
+    try:
+        collector = collector_of(report, where)
+    except ReportError as exc:
+        _fail(str(exc))
     data = report.get("comparison")
     if data is not None:
         try:
@@ -138,7 +141,12 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from pytest_botowire.features.limits.compare import Baseline, Comparison, parse_budgets
+    from pytest_botowire.features.limits.compare import (
+        Baseline,
+        Comparison,
+        ReportError,
+        parse_budgets,
+    )
     from pytest_botowire.features.limits.merge import collector_of
 
     try:
@@ -146,7 +154,11 @@ def _compare(args: argparse.Namespace) -> int:
     except ValueError as exc:
         _fail(str(exc))
     baseline = Baseline.from_report(_read(args.baseline), args.baseline)
-    comparison = Comparison.of(baseline, collector_of(_read(args.report)), budgets)
+    try:
+        collector = collector_of(_read(args.report), args.report)
+    except ReportError as exc:
+        _fail(str(exc))
+    comparison = Comparison.of(baseline, collector, budgets)
     sys.stdout.write("\n".join(comparison.lines()) + "\n")
     return 0 if comparison.passed else 1
 

@@ -451,6 +451,7 @@ def test_merging_shards_run_under_xdist_with_a_comparison(
     # workers finish in any order: requests are grouped by worker, the rest is exact
     for report in (one, merged):
         report["requests"].sort(key=lambda r: (r["test"], r["operation"]))
+        report["summary"]["rows"].sort(key=lambda r: (r["stats"]["operation"], r["rules"]))
     assert merged == one
     # each shard alone stayed within requests:50% of the baseline (5 -> 5); the suite as a
     # whole doubled: the merged comparison fails where one run fails
@@ -506,6 +507,47 @@ def test_summary_prints_the_terminal_summary_of_a_report(
     markdown = cli(pytester, "summary", "new.json", "--markdown")
     assert markdown.ret == 0
     assert markdown.stdout.str() + "\n" == (pytester.path / "new.md").read_text("utf-8")
+
+
+def test_summary_of_a_report_keeps_rows_split_by_rules_and_unreported_breaches(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(
+        test_suite=SUITE,
+        test_marked=SUITE.replace("def test_invoke():", "@pytest.mark.botowire(max_payload=900)\n"
+                                  "def test_invoke():").replace("import os", "import os, pytest"),
+        conftest="""
+import boto3, pytest
+from pytest_botowire.aws.serialize import serialize_response, to_aws_response
+
+@pytest.fixture
+def sends_at_teardown():
+    yield
+    c = boto3.client("lambda", region_name="us-east-1", aws_access_key_id="A",
+                     aws_secret_access_key="s")
+    op = c.meta.service_model.operation_model("Invoke")
+    c.meta.events.register("before-send", lambda request, **_: to_aws_response(
+        request.url, serialize_response(op, {})))
+    c.invoke(FunctionName="f", Payload=b"x" * 2000)
+""",
+        test_teardown="def test_it(sends_at_teardown):\n    pass\n",
+    )  # fmt: skip
+    result = run(
+        pytester, monkeypatch, "--botowire-max-payload=lambda.Invoke=1500",
+        "--botowire-report=out.json", BW_CALLS="1",
+    )  # fmt: skip
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    terminal = result.stdout.lines
+    start = next(
+        i for i, line in enumerate(terminal) if line.startswith("=") and "botowire" in line
+    )
+    end = next(i for i in range(start + 1, len(terminal)) if terminal[i].startswith("="))
+    section = [line for line in terminal[start + 1 : end] if not line.startswith("report:")]
+    assert sum(line.startswith("lambda.Invoke") for line in section) == 2  # two rows
+    assert any("test_teardown.py::test_it sent lambda.Invoke" in line for line in section)
+    summary = cli(pytester, "summary", "out.json")
+    assert summary.ret == 0, summary.stderr.str()
+    assert summary.stdout.lines == section
 
 
 def test_compare_prints_the_comparison_and_exits_1_on_a_failed_budget(

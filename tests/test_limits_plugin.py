@@ -718,6 +718,7 @@ REPORT_SCHEMA = {
     "schema": int,
     "botowire_version": str,
     "totals": dict,
+    "summary": dict,
     "requests": list,
     "operations": list,
 }

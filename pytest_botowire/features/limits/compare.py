@@ -122,10 +122,40 @@ def _check_report(data: Any, where: str) -> dict[str, Any]:
     for index, entry in enumerate(data["requests"]):
         if not isinstance(entry, dict):
             raise ReportError(f'{where}: "requests"[{index}] is not an object')
+    summary = data.get("summary")
+    if summary is not None and not _is_summary(summary):
+        raise ReportError(f'{where}: "summary" is not one botowire wrote')
     comparison = data.get("comparison")
     if comparison is not None and not isinstance(comparison, dict):
         raise ReportError(f'{where}: "comparison" is not an object')
     return data
+
+
+_STATS_KEYS = {"service", "operation", "requests", "largest_size", "largest_decoded_size",
+               "gzipped", "breaches", "limits"}  # fmt: skip
+
+
+def _is_summary(summary: Any) -> bool:
+    """``{"rows": [{"rules": [[rule, limit]...], "stats": {...}}...], "unreported": [str...]}``."""
+    if not isinstance(summary, dict):
+        return False
+    rows, unreported = summary.get("rows"), summary.get("unreported")
+    if not isinstance(rows, list) or not isinstance(unreported, list):
+        return False
+    for row in rows:
+        if not isinstance(row, dict) or not isinstance(row.get("rules"), list):
+            return False
+        stats = row.get("stats")
+        if not isinstance(stats, dict) or set(stats) != _STATS_KEYS:
+            return False
+        if not all(_is_limit(limit) and isinstance(limit.get("source"), str)
+                   for limit in stats["limits"]):  # fmt: skip
+            return False
+        if not all(isinstance(stats[key], int) for key in ("requests", "gzipped", "breaches")):
+            return False
+        if not all(isinstance(pair, list) and len(pair) == 2 for pair in row["rules"]):
+            return False
+    return all(isinstance(item, str) for item in unreported)
 
 
 def _is_limit(value: Any) -> bool:
@@ -318,7 +348,7 @@ def _json_percent(value: float | None) -> float | str | None:
 
 def _percent_text(value: float | None) -> str:
     if value is None:
-        return "?"
+        return "unknown"
     if math.isinf(value):
         return "from 0"
     return f"{value:+.1f}%"
@@ -464,13 +494,13 @@ def baseline_of_comparison(data: Mapping[str, Any], where: str) -> tuple[Baselin
 
 
 def _bytes(value: int | None) -> str:
-    return "?" if value is None else f"{value:,}"
+    return "unknown" if value is None else f"{value:,}"
 
 
 def _change(before: int | None, now: int | None) -> str:
     difference = _difference(before, now)
     if difference is None:
-        return "?"
+        return "unknown"
     if difference == 0:
         return "0"
     return f"{signed_bytes(difference)} ({_percent_text(percent_change(before, now))})"

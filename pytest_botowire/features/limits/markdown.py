@@ -15,7 +15,7 @@ from pytest_botowire.features.limits.report import (
     summary_lines,
 )
 from pytest_botowire.features.limits.report import _headroom_cell as headroom_cell
-from pytest_botowire.model.messages import LIMITS_DOCS, plural
+from pytest_botowire.model.messages import LIMITS_DOCS, amount, plural
 
 
 def _cell(text: str) -> str:
@@ -42,12 +42,16 @@ def _rule_cell(limit: LimitStat | None) -> str:
 
 
 def _bytes(value: int | None) -> str:
-    return "?" if value is None else f"{value:,}"
+    return "unknown" if value is None else f"{value:,}"
+
+
+def _limit(limit: LimitStat | None) -> str:
+    return "-" if limit is None else amount(limit.limit, limit.unit)
 
 
 def markdown_summary(collector: Collector) -> str:
     """The Markdown text of the summary (ends with a newline)."""
-    ops = collector.ordered()
+    ops = collector.summary_rows()
     lines = ["## botowire", "", summary_lines(collector, None)[0], ""]
     breached = [stats for stats in ops if stats.breaches]
     comparison = collector.comparison
@@ -60,9 +64,7 @@ def markdown_summary(collector: Collector) -> str:
                 (
                     f"**{stats.name}**",
                     str(stats.breaches),
-                    "-"
-                    if stats.binding is None
-                    else f"{stats.binding.limit:,} {stats.binding.unit}",
+                    _limit(stats.binding),
                     headroom_cell(stats.binding),
                     _rule_cell(stats.binding),
                 )
@@ -111,7 +113,7 @@ def markdown_summary(collector: Collector) -> str:
                     _bytes(stats.largest_size),
                     _bytes(stats.largest_decoded_size),
                     f"{gzipped}%",
-                    "-" if limit is None else f"{limit.limit:,} {limit.unit}",
+                    _limit(limit),
                     headroom_cell(limit),
                     _rule_cell(limit),
                 )

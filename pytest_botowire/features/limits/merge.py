@@ -14,10 +14,18 @@ from pytest_botowire.features.limits.compare import (
 from pytest_botowire.features.limits.report import Collector
 
 
-def collector_of(report: Mapping[str, Any]) -> Collector:
+def _fold(collector: Collector, report: Mapping[str, Any], where: str) -> None:
+    try:
+        collector.merge_report(report)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        # read_report checked every key this reads; a report edited by hand may still differ
+        raise ReportError(f"{where}: not a report this botowire reads ({exc!r})") from None
+
+
+def collector_of(report: Mapping[str, Any], where: str) -> Collector:
     """A ``Collector`` holding a checked report's numbers (for the summary and merges)."""
     collector = Collector(keep_rows=True)
-    collector.merge_report(report)
+    _fold(collector, report, where)
     return collector
 
 
@@ -38,8 +46,8 @@ def merge_reports(reports: Sequence[tuple[str, Mapping[str, Any]]]) -> Collector
                 f"by {version}: merge reports of one version"
             )
     collector = Collector(keep_rows=True)
-    for _, report in reports:
-        collector.merge_report(report)
+    for name, report in reports:
+        _fold(collector, report, name)
     compared = [(name, report.get("comparison")) for name, report in reports]
     with_comparison = [(name, data) for name, data in compared if data is not None]
     if with_comparison:
