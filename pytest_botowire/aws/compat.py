@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from types import CodeType, FrameType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from botocore.credentials import Credentials, ReadOnlyCredentials
@@ -67,13 +67,16 @@ def set_signer_credentials(signer: RequestSigner, credentials: Credentials | Non
     setattr(signer, "_credentials", credentials)  # noqa: B010 (private: stubs do not name it)
 
 
-class ChunkedParts(NamedTuple):
+class ChunkedParts:
     """What ``AwsChunkedWrapper`` frames: the stream under it and its framing settings."""
 
-    raw: Any
-    chunk_size: int
-    checksum_cls: Any
-    checksum_name: str
+    __slots__ = ("checksum_cls", "checksum_name", "chunk_size", "raw")
+
+    def __init__(self, raw: Any, chunk_size: int, checksum_cls: Any, checksum_name: str) -> None:
+        self.raw = raw
+        self.chunk_size = chunk_size
+        self.checksum_cls = checksum_cls
+        self.checksum_name = checksum_name
 
 
 #: class names of botocore's ``AwsChunkedWrapper`` and aiobotocore's subclass of it
@@ -113,8 +116,8 @@ def replace_aws_chunked_stream(body: Any, stream: Any) -> None:
     setattr(body, "_raw", stream)  # noqa: B010 (private)
 
 
-def header_items_fast(headers: Any) -> list[tuple[str, Any]] | None:
-    """``(name, value)`` pairs of botocore's ``HeadersDict`` read from its own dict, or ``None``.
+def header_dict_fast(headers: Any) -> dict[Any, Any] | None:
+    """The dict inside botocore's ``HeadersDict``, or ``None`` for other headers objects.
 
     ``botocore.awsrequest.HeadersDict._dict`` maps a ``_HeaderKey`` (``str()`` is the name as
     set) to the value; reading it is 3x faster than ``items()``, which builds a key object per
@@ -122,9 +125,7 @@ def header_items_fast(headers: Any) -> list[tuple[str, Any]] | None:
     ``test_headers_dict_keeps_its_dict``).
     """
     raw = getattr(headers, "_dict", None)
-    if not isinstance(raw, dict):
-        return None
-    return [(str(key), value) for key, value in raw.items()]
+    return raw if isinstance(raw, dict) else None
 
 
 def progress_callbacks_enabled(stream: Any) -> bool:

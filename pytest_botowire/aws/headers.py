@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from pytest_botowire.aws.compat import header_items_fast
+from pytest_botowire.aws.compat import header_dict_fast
 from pytest_botowire.aws.redact import redact_headers
 
 
@@ -52,11 +52,11 @@ class Headers(Mapping[str, str]):
         Every header is kept as sent, repeats included; ``bytes`` become ``str``
         (:func:`header_text`). The original is not changed.
         """
+        fast = header_dict_fast(headers)  # botocore's HeadersDict, read 3x faster
+        if fast is not None:  # the capture path: first, and no ABC isinstance check before it
+            return cls._from_pairs([(str(key), header_text(value)) for key, value in fast.items()])
         if isinstance(headers, Headers):
             return headers
-        fast = header_items_fast(headers)  # botocore's HeadersDict, read 3x faster
-        if fast is not None:
-            return cls._from_pairs([(name, header_text(value)) for name, value in fast])
         items = headers.items() if hasattr(headers, "items") else headers
         return cls._from_pairs([(header_text(k), header_text(v)) for k, v in items])
 
