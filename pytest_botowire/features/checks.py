@@ -40,8 +40,14 @@ from pytest_botowire.model.request import CapturedRequest
 
 
 def encoding_problem(request: CapturedRequest) -> str | None:
-    """A body that contradicts its own headers: bad gzip, gzip in gzip, wrong Content-Length."""
-    data = request.body
+    """A body that contradicts its own headers: bad gzip, gzip in gzip, wrong Content-Length.
+
+    aws-chunked is a transfer framing: the body must be intact framing. S3 stores the
+    ``Content-Encoding`` of an object upload as metadata (``gzip`` over plain bytes is legal
+    there), so only the framing of those is checked.
+    """
+    from pytest_botowire.aws.models import content_encoding_is_metadata
+
     declared = request.headers.get("Content-Length")
     if declared is not None and request.size is not None:
         try:
@@ -49,24 +55,21 @@ def encoding_problem(request: CapturedRequest) -> str | None:
                 return f"Content-Length says {declared} but the body is {request.size:,} bytes"
         except ValueError:
             return f"Content-Length {declared!r} is not a number"
+    if request.body is None and "aws-chunked" not in request.encodings:
+        return None
+    data, _, error = request._unframe()
     if data is None:
+        if "aws-chunked" in request.encodings and request.body is not None:
+            return f"Content-Encoding names aws-chunked but the framing is broken: {error}"
         return None
-    if "aws-chunked" in request.encodings or GZIP_TOKENS.isdisjoint(request.encodings):
+    if content_encoding_is_metadata(request.service, request.operation):
         return None
-    content = None if not is_gzip(data) else request.content
-    return declared_gzip_problem(
-        data, content, f"the body does not decompress ({request.content_error})"
-    )
-
-
-def asked_for_botowire(item: pytest.Item, recorder: Recorder, options: MarkerOptions) -> bool:
-    """Whether the test asked for the plugin (fixture, gzip marker or fixture), rather than
-    being captured passively because the run checks limits."""
-    return (
-        recorder.mode is not None
-        or options.gzip not in (None, False)
-        or "botowire_gzip" in getattr(item, "fixturenames", ())
-    )
+    if GZIP_TOKENS.isdisjoint(request.encodings):
+        return None
+    decoded = request._decoding() if is_gzip(data) else None  # streamed once, then cached
+    head = None if decoded is None or decoded.error is not None else decoded.head
+    error = decoded.error if decoded is not None else None
+    return declared_gzip_problem(data, head, f"the body does not decompress ({error})")
 
 
 def strict_problem(recorder: Recorder) -> str:
@@ -82,19 +85,41 @@ def strict_problem(recorder: Recorder) -> str:
     )
 
 
+def asked_for_botowire(item: pytest.Item) -> bool:
+    """Whether a test uses a botowire fixture or marker (rather than being captured passively).
+
+    A test captured only because the run checks limits (``--botowire-aws-limits``, say) must
+    pass or fail as it does without the plugin, except for those limits.
+    """
+    if item.get_closest_marker("botowire") is not None:
+        return True
+    names = getattr(item, "fixturenames", ())
+    return any(name == "botowire" or name.startswith("botowire_") for name in names)
+
+
 def end_of_test_problems(
     item: pytest.Item, recorder: Recorder, options: MarkerOptions
 ) -> list[str]:
-    """Every problem to report for the test, each a complete failure message."""
-    problems: list[str] = []
+    """Every problem to report for the test, each a complete failure message.
+
+    A test that never asked for botowire is only checked against the run's limits.
+    """
     requests = list(recorder.requests)
+    asked = asked_for_botowire(item)
+    problems: list[str] = []
     if recorder.errors:
         errors = list(recorder.errors)
         recorder.reported_errors = len(errors)
-        if asked_for_botowire(item, recorder, options):
+        if asked:
             problems.append(internal_failures(errors))
         else:  # a passively captured test passes or fails as without the plugin
             warnings.warn(BotowireWarning(internal_failures(errors)), stacklevel=2)
+    if not asked:
+        over = limit_problem(item, requests, options)
+        unmeasured = unmeasured_problem(requests, item.stash.get(CHECKED_KEY, {}))
+        if unmeasured:
+            warnings.warn(BotowireWarning(unmeasured), stacklevel=2)
+        return [over] if over else []
     if recorder.unanswered:
         problems.append(strict_problem(recorder))
     if options.check_encoding:
@@ -118,10 +143,7 @@ def end_of_test_problems(
         problems.append(over_limit)
     unmeasured = unmeasured_problem(requests, item.stash.get(CHECKED_KEY, {}))
     if unmeasured:
-        if asked_for_botowire(item, recorder, options):
-            problems.append(unmeasured)
-        else:
-            warnings.warn(BotowireWarning(unmeasured), stacklevel=2)
+        problems.append(unmeasured)
     missing_headers = header_requirement_problem(requests, options.require_headers)
     if missing_headers:
         problems.append(missing_headers)

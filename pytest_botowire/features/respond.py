@@ -238,6 +238,8 @@ class Responses:
         operation_model = call.model
         if operation_model is None:
             operation_model = service_model(call.service).operation_model(call.operation)
-        from pytest_botowire.capture.answers import build_response
+        from pytest_botowire.capture.answers import build_response, consume_body
 
-        return build_response(str(request.url), response.wire(operation_model))
+        answer = build_response(str(request.url), response.wire(operation_model))
+        consume_body(request)  # as a send would: progress callbacks see every byte
+        return answer
