@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_botowire.aws.compat import header_dict_fast, signer_credentials
 from pytest_botowire.aws.models import resolved_protocol
-from pytest_botowire.capture.answers import Answer, failure_answer
+from pytest_botowire.capture.answers import Answer, consume_body, failure_answer
 from pytest_botowire.capture.credentials import frozen_credentials, lend_credentials
 from pytest_botowire.capture.recorder import Recorder, _request_model
 
@@ -383,6 +383,7 @@ def choose_answer(
             recorder.error(call.name, "capture failed", exc)
     call.seen_body = call.seen_headers = None
     if call.response is not None:
+        consume_body(request)  # as a send would: progress callbacks see every byte
         return call.response.response
     answer = original(responses, default)
     if answer is not None or recorder.mode not in ("offline", "strict"):

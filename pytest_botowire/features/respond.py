@@ -238,8 +238,8 @@ class Responses:
         operation_model = call.model
         if operation_model is None:
             operation_model = service_model(call.service).operation_model(call.operation)
-        from pytest_botowire.capture.answers import build_response, consume_body
+        from pytest_botowire.capture.answers import build_response
 
-        answer = build_response(str(request.url), response.wire(operation_model))
-        consume_body(request)  # as a send would: progress callbacks see every byte
-        return answer
+        # the streaming body is read to its end (as a send would) once every before-send
+        # handler ran, by capture.handlers.choose_answer
+        return build_response(str(request.url), response.wire(operation_model))
