@@ -95,3 +95,25 @@ def resolved_protocol(service_model: Any) -> str:
     if isinstance(protocol, str):
         return protocol
     return str(service_model.metadata.get("protocol", ""))
+
+
+@functools.cache
+def paginator_configs(client_name: str) -> dict[str, Any]:
+    """botocore's paginator configurations of a service by operation name (empty if none)."""
+    with _lock:
+        try:
+            data = _loader().load_service_model(client_name, "paginators-1")
+        except Exception:
+            return {}
+    return dict(data.get("pagination") or {})
+
+
+@functools.cache
+def waiter_configs(client_name: str) -> dict[str, Any]:
+    """botocore's waiter configurations of a service by waiter name (empty if none)."""
+    with _lock:
+        try:
+            data = _loader().load_service_model(client_name, "waiters-2")
+        except Exception:
+            return {}
+    return dict(data.get("waiters") or {})
