@@ -274,8 +274,9 @@ def botowire(request: pytest.FixtureRequest) -> Wire:
         recorder.responses = Responses()
         recorder.first_responder = recorder.responses.answer
     if mode in ("offline", "strict"):
-        from pytest_botowire.features.offline import offline_answer
+        from pytest_botowire.features.offline import install_metadata_answers, offline_answer
 
+        install_metadata_answers()
         recorder.last_responder = offline_answer
         recorder.fake_credentials = True
         added = offline_environment()
