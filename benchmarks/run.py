@@ -70,6 +70,9 @@ class Profile:
     memory_kept_uploads: int  # uploads of 4 MiB (kept, under the body cap); 0: not run
     gzip_levels_big: tuple[int, ...]  # levels measured on the ~1 MB body
     gzip_quick: bool
+    suite_rounds: int = 12  # rounds of whole tests, one test per side each
+    suite_calls: int = 400  # calls per whole test
+    held_requests: int = 50_000  # requests in the memory-held test
     gzip_smoke: bool = False
 
 
@@ -111,6 +114,9 @@ PROFILES = {
         memory_kept_uploads=80,
         gzip_levels_big=(1, 6, 9),
         gzip_quick=True,
+        suite_rounds=4,
+        suite_calls=100,
+        held_requests=10_000,
     ),
     "smoke": Profile(
         "smoke",
@@ -130,6 +136,9 @@ PROFILES = {
         memory_kept_uploads=0,
         gzip_levels_big=(),
         gzip_quick=True,
+        suite_rounds=1,
+        suite_calls=3,
+        held_requests=50,
         gzip_smoke=True,
     ),
 }
@@ -299,6 +308,202 @@ def metrics20() -> list[dict[str, Any]]:
     from bench_gzip import realistic_metrics
 
     return realistic_metrics(20)
+
+
+# -- 0. whole tests: what a suite pays --------------------------------------------------------
+def without_plugin(client: Any) -> Any:
+    """Take botowire's handlers off one client: the baseline is the process without the plugin."""
+    from pytest_botowire.capture import handlers
+    from pytest_botowire.capture.install import install
+
+    install()  # the handlers are on every client of a process with the plugin: take them off
+    for event, func, _ in handlers.HANDLERS:
+        client.meta.events.unregister(event, func)
+    return client
+
+
+def bench_suite(p: Profile, table: Table) -> None:
+    """Whole tests of ``suite_calls`` 20-metric ``PutMetricData`` calls, garbage collection on.
+
+    One round runs one test per side (the order rotating); before each test the collector runs
+    (``gc.collect()``), then the whole test is timed in CPU time: setting up (recorder, or
+    ``mock_aws`` and its client), every call, tearing down. The figure is the ratio of the mean
+    test times, so every collection, every cache miss and every slow call counts as a suite
+    pays for it. Per-call medians are reported beside, for comparison with section 1.
+    """
+    log("0. whole tests ...")
+    import moto
+
+    from pytest_botowire.capture.install import activate, deactivate
+
+    params = {"Namespace": "Bench/App", "MetricData": metrics20()}
+    plain = without_plugin(make_client("cloudwatch"))
+    canned_plain = canned_responder(plain, "PutMetricData", params)
+    plain.meta.events.register("before-send.cloudwatch.PutMetricData", canned_plain)
+    answered = make_client("cloudwatch")  # the plugin's handlers on, a user's responder answers
+    answered.meta.events.register(
+        "before-send.cloudwatch.PutMetricData", canned_responder(answered, "PutMetricData", params)
+    )
+    offline = make_client("cloudwatch")  # botowire answers
+    calls = p.suite_calls
+    per_call: dict[str, list[float]] = {}
+
+    def timed_calls(side: str, client: Any) -> None:
+        times = per_call.setdefault(side, [])
+        for _ in range(calls):
+            start = time.process_time()
+            client.put_metric_data(**params)
+            times.append(time.process_time() - start)
+
+    def test_none() -> None:
+        timed_calls("none", plain)
+
+    def test_with(side: str, client: Any) -> Callable[[], None]:
+        def test() -> None:
+            recorder = fixture_recorder("offline")
+            activate(recorder)
+            try:
+                timed_calls(side, client)
+            finally:
+                deactivate(recorder)
+            assert not recorder.errors, recorder.errors
+            assert len(recorder.requests) == calls
+
+        return test
+
+    def test_moto() -> None:
+        with moto.mock_aws():
+            timed_calls("moto", make_client("cloudwatch"))
+
+    sides: dict[str, Callable[[], None]] = {
+        "none": test_none,
+        "capture": test_with("capture", answered),
+        "offline": test_with("offline", offline),
+        "moto": test_moto,
+    }
+    totals: dict[str, list[float]] = {name: [] for name in sides}
+    names = list(sides)
+    for test in sides.values():  # warm-up: caches, imports, moto's first start
+        test()
+    per_call.clear()
+    for round_ in range(p.suite_rounds):
+        order = names[round_ % len(names) :] + names[: round_ % len(names)]
+        for name in order:
+            gc.collect()
+            start = time.process_time()
+            sides[name]()
+            totals[name].append(time.process_time() - start)
+
+    def mean(name: str) -> float:
+        return statistics.fmean(totals[name])
+
+    def med_call(name: str) -> float:
+        return statistics.median(per_call[name])
+
+    what = f"{p.suite_rounds} rounds of whole tests of {calls} calls, sides alternated"
+    for side, base, label, versus, target, ok in (
+        (
+            "capture",
+            "none",
+            "capture only: a test uses botowire (offline), a user's before-send handler answers",
+            "the same test without the plugin (its handlers off the client)",
+            "≤ 1.05",
+            lambda r: r <= 1.05,
+        ),
+        (
+            "offline",
+            "none",
+            "offline: botowire answers",
+            "a canned before-send answer, without the plugin",
+            "≤ 1.10",
+            lambda r: r <= 1.10,
+        ),
+        (
+            "moto",
+            "offline",
+            "moto mock_aws (started and stopped in the test)",
+            "botowire offline",
+            "≥ 2.0",
+            lambda r: r >= 2.0,
+        ),
+    ):
+        ratio = mean(side) / mean(base)
+        table.add(
+            "0",
+            f"{label}: mean CPU time of a whole test, GC on, 20-metric PutMetricData",
+            versus,
+            f"{ratio:.3f} (per-call medians {med_call(side) / med_call(base):.3f})",
+            f"mean per test {mean(side) * 1e3:,.1f} vs {mean(base) * 1e3:,.1f} ms; per call: "
+            f"median {us(med_call(side))} vs {us(med_call(base))}; {what}",
+            target,
+            verdict(ok(ratio)),
+        )
+    bench_held_memory(p, table)
+
+
+HELD_CHILD = "--held-child"
+
+
+def held_child(arm: str, count: int) -> None:
+    """One test of ``count`` SQS messages of 100 bytes; print the RSS it holds at its end."""
+    params = {
+        "QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/q",
+        "MessageBody": "x" * 100,
+    }
+    if arm == "none":
+        client = without_plugin(make_client("sqs"))
+        client.meta.events.register(
+            "before-send.sqs.SendMessage", canned_responder(client, "SendMessage", params)
+        )
+    else:
+        client = make_client("sqs")
+
+    def test(n: int) -> None:
+        if arm == "none":
+            for _ in range(n):
+                client.send_message(**params)
+            return
+        recorder = fixture_recorder("offline")
+        with capturing(recorder):
+            for _ in range(n):
+                client.send_message(**params)
+        assert len(recorder.requests) == n
+        assert not recorder.errors, recorder.errors
+        tests.append(recorder)  # held until the end, as the fixture holds it until teardown
+
+    tests: list[Any] = []
+    test(50)  # warm-up: caches filled on both sides
+    tests.clear()
+    gc.collect()
+    before = rss_bytes()
+    test(count)
+    gc.collect()
+    print(json.dumps({"held": rss_bytes() - before}))
+
+
+def bench_held_memory(p: Profile, table: Table) -> None:
+    log(f"0. memory held per captured request, {p.held_requests:,} requests ...")
+    results = {}
+    for arm in ("botowire", "none"):  # one after the other: RSS of one process each
+        done = subprocess.run(
+            [sys.executable, __file__, HELD_CHILD, arm, str(p.held_requests)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results[arm] = json.loads(done.stdout.strip().splitlines()[-1])["held"]
+    per = (results["botowire"] - results["none"]) / p.held_requests
+    table.add(
+        "0",
+        f"memory held per captured request: one offline test of {p.held_requests:,} SQS "
+        "SendMessage calls with 100-byte messages (RSS at the end of the test, after a collection)",
+        "the same test without the plugin",
+        f"{per / 1024:.2f} KiB per request",
+        f"RSS growth over the test {results['botowire'] / MiB:,.1f} MiB with botowire vs "
+        f"{results['none'] / MiB:,.1f} MiB without",
+        "≤ 1.5 KiB",
+        verdict(per <= 1.5 * 1024),
+    )
 
 
 # -- 1. capture overhead --------------------------------------------------------------------
@@ -1042,6 +1247,7 @@ def bench_gzip_rows(p: Profile, table: Table) -> None:
 
 # -- main -----------------------------------------------------------------------------------
 SECTIONS: dict[str, Callable[[Profile, Table], None]] = {
+    "suite": bench_suite,
     "overhead": bench_overhead,
     "peers": bench_peers,
     "startup": bench_startup,
@@ -1052,6 +1258,10 @@ SECTIONS: dict[str, Callable[[Profile, Table], None]] = {
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == HELD_CHILD:
+        os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+        held_child(argv[1], int(argv[2]))
+        return 0
     if argv and argv[0] == MEMORY_CHILD:
         memory_child(argv[1], int(argv[2]), int(argv[3]), argv[4])
         return 0

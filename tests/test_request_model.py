@@ -33,6 +33,56 @@ def test_headers_are_case_insensitive_str_and_keep_duplicates() -> None:
     assert parse_encodings(headers) == ("aws-chunked", "gzip")
 
 
+@pytest.mark.parametrize(
+    "items",
+    [
+        [],
+        [("X-A", "1"), ("x-a", "2"), ("Content-Type", "application/json")],
+        [("X-Empty", ""), ("X-Spaces", "  padded  "), ("X-Colon", "a: b: c")],
+        # not representable as "Name: value" lines: kept as pairs, read the same way
+        [("X-Odd:Name", "v"), ("X-B", "1")],
+        [("X-CR", "line\r\nInjected: yes"), ("X-B", "1")],
+    ],
+)
+def test_headers_held_compactly_read_back_exactly(items: list[tuple[str, str]]) -> None:
+    headers = Headers(items)
+    assert headers.raw_items() == items
+    first_seen: dict[str, str] = {}
+    for name, _ in items:
+        first_seen.setdefault(name.lower(), name)
+    assert list(headers) == list(first_seen.values())
+    for name, _ in items:
+        joined = ", ".join(v for n, v in items if n.lower() == name.lower())
+        assert headers[name.upper()] == joined
+        assert headers.get(name.lower()) == joined
+    assert headers.get("X-Missing") is None
+    assert headers.get(b"X-A") is None  # type: ignore[arg-type]
+    assert len(headers) == len({n.lower() for n, _ in items})
+
+
+def test_captured_headers_take_one_string_until_read() -> None:
+    """A captured request holds its headers as one string, not a tuple per header."""
+    recorder = Recorder(mode="passthrough")
+    client = boto3.client("sqs", region_name="us-east-1", aws_access_key_id="AKID",
+                          aws_secret_access_key="s")  # fmt: skip
+    client.meta.events.register("before-send", lambda **_: _ok_response())
+    activate(recorder)
+    try:
+        client.list_queues()
+    finally:
+        deactivate(recorder)
+    (captured,) = recorder.requests
+    assert isinstance(captured.headers._block, str)
+    assert captured.headers._index is None  # nothing on the capture path read it
+    assert captured.attempt == 1
+    assert captured.headers["amz-sdk-request"].startswith("attempt=1")
+    assert captured.encodings == ()
+
+
+def _ok_response() -> Any:
+    return to_aws_response("https://sqs.us-east-1.amazonaws.com/", WireResponse(200, {}, b"{}"))
+
+
 def test_header_repr_redacts_secrets() -> None:
     headers = Headers(
         [

@@ -90,7 +90,7 @@ def capture_request(recorder: Recorder, request: Any, event_name: str) -> Captur
     headers = snapshot_headers(request.headers)
     snapshot = recorder.snapshot(request.body, headers)
     call.sent += 1
-    attempt = _attempt(headers.get("amz-sdk-request"), call.sent)
+    attempt = _attempt(request.headers.get("amz-sdk-request"), call.sent)  # not via the index
     captured: CapturedRequest = make_request(
         service=call.service,
         service_id=call.service_id,
@@ -129,7 +129,9 @@ def note_retry_delay(seconds: float) -> bool:
     return recorder.skip_retry_sleep
 
 
-def _attempt(header: str | None, fallback: int) -> int:
+def _attempt(header: str | bytes | None, fallback: int) -> int:
+    if isinstance(header, bytes):
+        header = header.decode("latin-1")
     if header:
         for part in header.split(";"):
             key, _, value = part.strip().partition("=")

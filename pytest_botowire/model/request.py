@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 from xml.etree import ElementTree
@@ -21,43 +21,90 @@ class Headers(Mapping[str, str]):
 
     A header sent more than once reads as its values joined with ``", "``; ``items()``
     yields every header as it was sent.
+
+    Held compactly: every captured request has one, so the headers are kept as one string
+    (``"Name: value\r\n"`` per header, as on the wire) and parsed into a lookup table only
+    when first read. A test of 100,000 requests then holds one small object per request
+    instead of a tuple per header and a dict (see benchmarks/README.md).
     """
 
-    __slots__ = ("_index", "_items")
+    __slots__ = ("_block", "_index")
 
-    def __init__(self, items: list[tuple[str, str]]) -> None:
-        self._items = items
-        index: dict[str, str] = {}
-        for name, value in items:
-            key = name.lower()
-            index[key] = f"{index[key]}, {value}" if key in index else value
-        self._index = index
+    def __init__(self, items: Iterable[tuple[str, str]]) -> None:
+        pairs = [(_text(name), _text(value)) for name, value in items]
+        self._block: str | tuple[tuple[str, str], ...] = _block_of(pairs)
+        self._index: dict[str, str] | None = None
+
+    @classmethod
+    def _from_pairs(cls, pairs: list[tuple[str, str]]) -> Headers:
+        """``Headers`` over pairs that are ``str`` already (the capture path)."""
+        headers = cls.__new__(cls)
+        headers._block = _block_of(pairs)
+        headers._index = None
+        return headers
+
+    def _pairs(self) -> list[tuple[str, str]]:
+        block = self._block
+        if isinstance(block, tuple):
+            return list(block)
+        if not block:
+            return []
+        return [
+            (name, value)
+            for name, _, value in (line.partition(": ") for line in block[:-2].split("\r\n"))
+        ]
+
+    def _lookup(self) -> dict[str, str]:
+        index = self._index
+        if index is None:
+            index = {}
+            for name, value in self._pairs():
+                key = name.lower()
+                index[key] = f"{index[key]}, {value}" if key in index else value
+            self._index = index
+        return index
 
     def __getitem__(self, name: str) -> str:
-        return self._index[name.lower()]
+        return self._lookup()[name.lower()]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The header's value (duplicates joined with ``", "``), or ``default``."""
+        if not isinstance(name, str):
+            return default
+        return self._lookup().get(name.lower(), default)
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._index
+        return isinstance(name, str) and name.lower() in self._lookup()
 
     def __iter__(self) -> Iterator[str]:
         seen: set[str] = set()
-        for name, _ in self._items:
+        for name, _ in self._pairs():
             if name.lower() not in seen:
                 seen.add(name.lower())
                 yield name
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self._lookup())
 
     def raw_items(self) -> list[tuple[str, str]]:
         """Every header as sent, duplicates included."""
-        return list(self._items)
+        return self._pairs()
 
     def __repr__(self) -> str:
-        return f"Headers({redact_headers(self._items)!r})"
+        return f"Headers({redact_headers(self._pairs())!r})"
+
+
+def _block_of(pairs: list[tuple[str, str]]) -> str | tuple[tuple[str, str], ...]:
+    """One string for the usual headers; a tuple where a name or value would not round-trip."""
+    for name, value in pairs:
+        if ":" in name or "\r" in name or "\n" in name or "\r" in value or "\n" in value:
+            return tuple(pairs)
+    return "".join([f"{name}: {value}\r\n" for name, value in pairs])
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
     if isinstance(value, bytes):
         return value.decode("latin-1")
     return str(value)
@@ -75,7 +122,7 @@ def snapshot_headers(headers: Any) -> Headers:
             items = [(_text(k), _text(v)) for k, v in headers.items()]
     except Exception:
         items = []
-    return Headers(items)
+    return Headers._from_pairs(items)
 
 
 class BodySnapshot:
@@ -297,13 +344,13 @@ class CapturedRequest(Assertable):
     __slots__ = (
         "_content",
         "_content_error",
+        "_encodings",
         "_payload",
         "_snapshot",
         "answered_by",
         "attempt",
         "backoff",
         "credentials",
-        "encodings",
         "headers",
         "index",
         "method",
@@ -332,8 +379,7 @@ class CapturedRequest(Assertable):
     url: str
     #: case-insensitive headers as sent
     headers: Headers
-    #: ``Content-Encoding`` tokens in order
-    encodings: tuple[str, ...]
+    _encodings: tuple[str, ...] | None
     #: the API parameters the caller passed, or ``None`` when unknown
     params: Mapping[str, Any] | None
     #: 1-based attempt number (from ``amz-sdk-request``)
@@ -353,6 +399,15 @@ class CapturedRequest(Assertable):
     test_id: str | None
     #: a note on what could not be captured
     note: str | None
+
+    @property
+    def encodings(self) -> tuple[str, ...]:
+        """``Content-Encoding`` tokens in order (read from the headers on first use)."""
+        encodings: tuple[str, ...] | None = self._encodings
+        if encodings is None:
+            encodings = parse_encodings(self.headers)
+            self._encodings = encodings
+        return encodings
 
     def __init__(
         self,
@@ -381,7 +436,7 @@ class CapturedRequest(Assertable):
         self.url = url
         self.headers = headers
         self._snapshot = snapshot
-        self.encodings = parse_encodings(headers)
+        self._encodings = None
         self.params = params
         self.attempt = attempt
         self.backoff = backoff
