@@ -120,7 +120,7 @@ def test_it(botowire, env, monkeypatch):
     }))
     monkeypatch.setenv("AWS_PROFILE", "dev")
     session = boto3.Session()
-    session.client("dynamodb").describe_table(TableName="t")
+    session.client("dynamodb").describe_table(TableName="table")
     expires_late(session.get_credentials())
     assert len(botowire.select("sso.GetRoleCredentials")) == 1
 """
