@@ -40,6 +40,8 @@ __all__ = [
 _FAILURE_PREFIXES = ("failed", "unprocessed", "rejected", "unsuccessful")
 _FAILURE_NAMES = frozenset(("failures", "errors", "failedentries", "failedrequests"))
 _ID_SUFFIXES = ("Id", "Arn", "Name", "Key")
+#: output lists that report on the call, not one result per entry
+_NOT_RESULTS = frozenset(("ConsumedCapacity", "ItemCollectionMetrics"))
 _ERRORISH = re.compile(r"(?i)error|fail|reason")
 #: how long offline credentials stay valid (botocore refreshes 15 min before expiry at most)
 CREDENTIALS_LIFETIME = _dt.timedelta(hours=12)
@@ -90,7 +92,10 @@ def batch_pairing(operation_model: Any) -> tuple[str, str] | None:
     out_lists = [
         n
         for n, m in out.members.items()
-        if m.type_name == "list" and not is_failure_member(n) and m.member.type_name == "structure"
+        if m.type_name == "list"
+        and not is_failure_member(n)
+        and m.member.type_name == "structure"
+        and n not in _NOT_RESULTS
     ]
     if not in_lists or not out_lists:
         return None
