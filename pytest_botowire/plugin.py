@@ -179,7 +179,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
             control = BotowireGzip(recorder)
             if gzip is not True:
-                control.enable(gzip)
+                path, line, _ = item.reportinfo()
+                control.enable_for_marker(gzip, (str(path), (line or 0) + 1))
 
 
 @pytest.hookimpl(wrapper=True)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from pytest_botowire.aws.patterns import Pattern, parse_patterns
 from pytest_botowire.model.assertions import Assertable
-from pytest_botowire.model.messages import bullets, plural
+from pytest_botowire.model.messages import agree, bullet_lines, plural, request_items
 from pytest_botowire.model.request import CapturedRequest
 
 if TYPE_CHECKING:
@@ -37,8 +37,17 @@ class RequestSequence(Assertable, Sequence[CapturedRequest]):
     @overload
     def __getitem__(self, index: int) -> CapturedRequest: ...
     @overload
-    def __getitem__(self, index: slice) -> list[CapturedRequest]: ...
-    def __getitem__(self, index: int | slice) -> CapturedRequest | list[CapturedRequest]:
+    def __getitem__(self, index: slice) -> Selection: ...
+    def __getitem__(self, index: int | slice) -> CapturedRequest | Selection:
+        """A request by position, or a slice as a live ``Selection`` with every assertion."""
+        __tracebackhide__ = True
+        if isinstance(index, slice):
+            for part in (index.start, index.stop, index.step):
+                if part is not None and (isinstance(part, bool) or not isinstance(part, int)):
+                    raise TypeError(f"slice indices must be int or None, not {part!r}")
+            if index.step == 0:
+                raise ValueError("slice step cannot be zero")
+            return Selection(self._recorder, (*self._patterns(), _Slice(index)))
         return self._targets()[index]
 
     def __len__(self) -> int:
@@ -59,7 +68,9 @@ class RequestSequence(Assertable, Sequence[CapturedRequest]):
         operation raises ``ValueError`` naming the closest valid names.
         """
         __tracebackhide__ = True
-        return Selection(self._recorder, (*self._patterns(), _AnyOf(parse_patterns(pattern))))
+        return Selection(
+            self._recorder, (*self._patterns(), _AnyOf(parse_patterns(pattern, "select()")))
+        )
 
     @property
     def stubbed_calls(self) -> int:
@@ -75,12 +86,14 @@ class RequestSequence(Assertable, Sequence[CapturedRequest]):
         stubbed = self._matching_stubbed()
         if stubbed:
             message += (
-                f"; {plural(len(stubbed), 'matching call')} {'was' if len(stubbed) == 1 else 'were'} "
+                f"; {plural(len(stubbed), 'matching call')} {agree(len(stubbed), 'was', 'were')} "
                 "answered by a botocore Stubber before reaching the wire (a Stubber answers at "
                 "before-call, so nothing is serialized, signed or sent)"
             )
         if captured:
-            message += f"\n  captured in this test ({len(captured)}):\n" + bullets(captured)
+            message += f"\n  captured in this test ({len(captured)}):\n" + "\n".join(
+                bullet_lines(request_items(captured), len(captured))
+            )
         else:
             message += "\n  nothing was captured in this test"
         return message
@@ -92,7 +105,7 @@ class RequestSequence(Assertable, Sequence[CapturedRequest]):
         return "no request was captured"
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self._label()}: {len(self)} requests>"
+        return f"<{type(self).__name__} {self._label()}: {plural(len(self), 'request')}>"
 
 
 class _AnyOf:
@@ -104,12 +117,41 @@ class _AnyOf:
     def matches(self, service: str, operation: str) -> bool:
         return any(p.matches(service, operation) for p in self.patterns)
 
+    def narrow(self, requests: list[CapturedRequest]) -> list[CapturedRequest]:
+        return [r for r in requests if self.matches(r.service, r.operation)]
+
     def __str__(self) -> str:
         return " or ".join(repr(p.text) for p in self.patterns)
 
 
+class _Slice:
+    """A step of a selection that keeps the requests at some positions (``botowire[1:]``)."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: slice) -> None:
+        self.index = index
+
+    def matches(self, service: str, operation: str) -> bool:
+        return True  # a position says nothing about a call a Stubber answered
+
+    def narrow(self, requests: list[CapturedRequest]) -> list[CapturedRequest]:
+        return requests[self.index]
+
+    def __str__(self) -> str:
+        start, stop, step = self.index.start, self.index.stop, self.index.step
+        text = f"{'' if start is None else start}:{'' if stop is None else stop}"
+        if step is not None:
+            text += f":{step}"
+        return f"[{text}]"
+
+
 class Selection(RequestSequence):
-    """The requests of a test that match a pattern; has ``select`` and every assertion."""
+    """The requests of a test that match a pattern (or sit in a slice): ``select``, every assertion.
+
+    ``botowire.select("sqs")`` and ``botowire[1:]`` both give one; narrowing steps apply in
+    the order written (``botowire.select("sqs")[1:]`` is every SQS request but the first).
+    """
 
     __slots__ = ("_filters",)
 
@@ -121,7 +163,10 @@ class Selection(RequestSequence):
         return all(f.matches(service, operation) for f in self._filters)
 
     def _targets(self) -> list[CapturedRequest]:
-        return [r for r in self._recorder.requests if self._matches(r.service, r.operation)]
+        requests = self._recorder.requests
+        for step in self._filters:  # each step makes a new list: the recorder's is never handed out
+            requests = step.narrow(requests)
+        return requests
 
     def _patterns(self) -> tuple[Any, ...]:
         return self._filters
@@ -130,9 +175,21 @@ class Selection(RequestSequence):
         return [name for name in self._recorder.stubbed_calls if self._matches(*name.split(".", 1))]
 
     def _label(self) -> str:
-        return "matching " + " and ".join(str(f) for f in self._filters)
+        parts: list[str] = []
+        for step in self._filters:
+            if isinstance(step, _Slice):
+                parts.append(f"sliced {step}")
+            elif parts and parts[-1].startswith("matching"):
+                parts[-1] += f" and {step}"
+            else:
+                parts.append(f"matching {step}")
+        if parts[0].startswith("sliced"):
+            parts.insert(0, "all captured requests")
+        return ", ".join(parts)
 
     def _no_match(self) -> str:
+        if any(isinstance(step, _Slice) for step in self._filters):
+            return f"no request in {self._label()}"
         return "no request matched " + " and ".join(str(f) for f in self._filters)
 
 

@@ -110,8 +110,8 @@ def test_a_gzip_header_over_bytes_that_are_not_gzip(botowire: Any) -> None:
         "assert_gzipped: 1 of 1 request (dynamodb.PutItem) is not gzip-compressed exactly once\n"
         f"  - dynamodb.PutItem (attempt 1), {size} bytes on the wire, Content-Encoding: gzip: "
         "Content-Encoding: gzip but the body is not gzip data\n"
-        "  Hint: see https://github.com/pytest-botowire/pytest-botowire#gzip for enabling gzip "
-        "safely with enable_gzip() or botowire_gzip"
+        "  Hint: gzip with enable_gzip() or the botowire_gzip fixture, which never gzip twice; "
+        "see https://github.com/pytest-botowire/pytest-botowire#gzip"
     )
     request.assert_payload_under(size)  # the size on the wire is known
     assert failure(lambda: request.assert_payload_under(10_000, decoded=True)) == (
@@ -186,7 +186,8 @@ def test_a_body_that_contradicts_its_headers_fails_the_test(pytester: pytest.Pyt
             "botowire: 1 request sent a body that contradicts its own headers",
             "  - dynamodb.PutItem (attempt 1), * bytes on the wire, Content-Encoding: gzip: "
             "Content-Encoding: gzip but the body is not gzip data",
-            "  Hint: opt out with @pytest.mark.botowire(check_encoding=False) if this is intended",
+            "  Hint: opt out with @pytest.mark.botowire(check_encoding=False) if this is intended; "
+            "see https://github.com/pytest-botowire/pytest-botowire#the-trap",
             "*_ test_it[[]truncated[]] _*",
             "botowire: 1 request sent a body that contradicts its own headers",
             "  - dynamodb.PutItem (attempt 1), * bytes on the wire, Content-Encoding: gzip: "

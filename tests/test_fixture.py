@@ -134,7 +134,12 @@ def test_it(botowire):
 def test_a_pattern_of_the_wrong_type_is_a_type_error(pytester: pytest.Pytester) -> None:
     make(pytester, "def test_it(botowire):\n    botowire.select(42)\n")
     result = pytester.runpytest()
-    result.stdout.fnmatch_lines(["E*TypeError: expected a pattern or a list of patterns, not int"])
+    result.stdout.fnmatch_lines(
+        [
+            "E*TypeError: select() takes a pattern (a str like 'sqs.SendMessage', 'sqs.*' or '*') "
+            "or a list of them, not int (42)"
+        ]
+    )
 
 
 def test_assert_gzipped_names_each_way_a_body_can_be_wrong(pytester: pytest.Pytester) -> None:
@@ -167,7 +172,7 @@ def test_it(botowire, handler):
         [
             "E*AssertionError: assert_gzipped: 1 of 1 request (matching 'cloudwatch.PutMetricData') is not gzip-compressed exactly once",
             "E*- cloudwatch.PutMetricData (attempt 1), * bytes on the wire, no Content-Encoding: Content-Encoding does not name gzip and the body is not gzip",
-            "E*Hint: see https://github.com/pytest-botowire/pytest-botowire#gzip *",
+            "E*Hint: gzip with enable_gzip() or the botowire_gzip fixture, which never gzip twice; see https://github.com/pytest-botowire/pytest-botowire#gzip",
             "*",
             "E*- cloudwatch.PutMetricData (attempt 1), * bytes on the wire, * decoded, Content-Encoding: gzip: compressed twice: the body decompresses to gzip data again",
             "*",

@@ -154,7 +154,8 @@ def test_it(botowire):
         [
             "E*AssertionError: assert_signed: 1 of 1 request (all captured requests) is not validly signed",
             "E*- cloudwatch.PutMetricData (attempt 1), * Content-Encoding: gzip: *",
-            "E*Hint: a handler that changes a request after before-sign breaks its signature; change bodies at before-sign (see gzip_request_body)",
+            "E*Hint: a handler that changes a request after botocore signed it breaks its signature; change bodies at before-sign (as gzip_request_body does); "
+            "see https://github.com/pytest-botowire/pytest-botowire#when-a-handler-changes-the-body",
         ]
     )
 
@@ -193,7 +194,8 @@ def test_fixed(botowire):
             "*_ test_flagged _*",
             "botowire: 1 request sent a body that contradicts its own headers",
             "  - cloudwatch.PutMetricData (attempt 1), * bytes on the wire, * decoded, Content-Encoding: gzip: compressed twice: the body decompresses to gzip data again",
-            "  Hint: opt out with @pytest.mark.botowire(check_encoding=False) if this is intended",
+            "  Hint: opt out with @pytest.mark.botowire(check_encoding=False) if this is intended; "
+            "see https://github.com/pytest-botowire/pytest-botowire#the-trap",
         ]
     )
 

@@ -121,7 +121,8 @@ def test_it(botowire):
         [
             "botowire strict mode: 1 request answered by nothing",
             f"  - sqs.ListQueues (attempt 1), {len(LIST_QUEUES_BODY)} bytes on the wire, no Content-Encoding",
-            "  Hint: answer them with botowire.respond(...) or moto, or use @pytest.mark.botowire(mode='offline')",
+            "  Hint: answer them with botowire.respond(...) or moto, or use @pytest.mark.botowire(mode='offline'); "
+            "see https://github.com/pytest-botowire/pytest-botowire#where-requests-go-modes",
             "  The test then raised ClientError: An error occurred (BotowireUnansweredRequest) when calling the ListQueues operation: *",
         ]
     )

@@ -196,7 +196,8 @@ def test_opted_out(botowire):
             "botowire: 2 responses registered with respond() were not used up",
             "  - 'sqs.ListQueues' -> data, used 0 of every time",
             "  - 'cloudwatch.PutMetricData' -> an empty success, used 1 of 2 times",
-            "  Hint: remove them, fix the pattern, or opt out with @pytest.mark.botowire(assert_all_responses_used=False)",
+            "  Hint: remove them, fix the pattern, or opt out with @pytest.mark.botowire(assert_all_responses_used=False); "
+            "see https://github.com/pytest-botowire/pytest-botowire#answering-requests-respond",
         ]
     )
 

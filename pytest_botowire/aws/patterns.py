@@ -86,14 +86,36 @@ def _resolve_operation(client: str, operation: str, text: str) -> str:
     )
 
 
-@functools.lru_cache(maxsize=1024)
+_ACCEPTED = "a pattern (a str like 'sqs.SendMessage', 'sqs.*' or '*') or a list of them"
+
+
+def _not_a_str(value: object) -> str:
+    """What was given instead of a ``str`` pattern, and how to write it."""
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return f"bytes ({value!r}); write the str {bytes(value).decode('utf-8')!r}"
+        except UnicodeDecodeError:
+            return f"bytes ({value!r})"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return (
+            f"a {type(value).__name__} ({value!r}): a list of patterns holds str, it does not nest"
+        )
+    return f"{type(value).__name__} ({value!r})"
+
+
 def parse_pattern(text: str) -> Pattern:
     """Parse and validate a pattern; raise ``TypeError``/``ValueError`` on a bad one."""
     __tracebackhide__ = True
     if not isinstance(text, str):
         raise TypeError(
-            f"a pattern must be a str like 'cloudwatch.PutMetricData', not {type(text).__name__}"
+            f"a pattern must be a str like 'cloudwatch.PutMetricData', not {_not_a_str(text)}"
         )
+    return _parse_pattern(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_pattern(text: str) -> Pattern:
+    __tracebackhide__ = True
     stripped = text.strip()
     if not stripped:
         raise ValueError("a pattern must not be empty; use '*' to match every request")
@@ -130,19 +152,30 @@ def parse_pattern(text: str) -> Pattern:
     return Pattern(stripped, client, _resolve_operation(client, operation, text))
 
 
-def parse_patterns(value: str | Any) -> tuple[Pattern, ...]:
-    """Parse one pattern or an iterable of patterns."""
+def parse_patterns(value: str | Any, caller: str = "") -> tuple[Pattern, ...]:
+    """Parse one pattern or an iterable of patterns.
+
+    ``caller`` (``"select()"``, say) names the call in the ``TypeError`` a value of the wrong
+    type raises, so the message says which argument was wrong and what it takes.
+    """
     __tracebackhide__ = True
+    prefix = f"{caller} takes" if caller else "expected"
     if isinstance(value, str):
         return (parse_pattern(value),)
-    try:
-        items = list(value)
-    except TypeError:
-        raise TypeError(
-            f"expected a pattern or a list of patterns, not {type(value).__name__}"
-        ) from None
+    if isinstance(value, (bytes, bytearray)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"{prefix} {_ACCEPTED}, not {_not_a_str(value)}")
+    items = list(value)
     if not items:
-        raise ValueError("expected at least one pattern, got an empty list")
+        raise ValueError(
+            f"{prefix} at least one pattern, got an empty {type(value).__name__}; "
+            "use '*' to match every request"
+        )
+    for index, item in enumerate(items):
+        if not isinstance(item, str):
+            raise TypeError(
+                f"{prefix} {_ACCEPTED}; item {index} of the {type(value).__name__} is "
+                f"{_not_a_str(item)}"
+            )
     return tuple(parse_pattern(item) for item in items)
 
 

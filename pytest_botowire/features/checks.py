@@ -20,7 +20,17 @@ from pytest_botowire.features.limits.rules import (
     payload_rule,
 )
 from pytest_botowire.features.options import MarkerOptions
-from pytest_botowire.model.messages import LIMITS_DOCS, README, bullets, plural
+from pytest_botowire.model.messages import (
+    ENCODING_DOCS,
+    LIMITS_DOCS,
+    MARKERS_DOCS,
+    MODES_DOCS,
+    RESPOND_DOCS,
+    agree,
+    failure,
+    plural,
+    request_items,
+)
 from pytest_botowire.model.request import CapturedRequest
 
 
@@ -57,11 +67,13 @@ def encoding_problem(request: CapturedRequest) -> str | None:
 def strict_problem(recorder: Recorder) -> str:
     """The failure message for requests that nothing answered in strict mode."""
     unanswered = list(recorder.unanswered)
-    return (
-        f"botowire strict mode: {plural(len(unanswered), 'request')} answered by nothing\n"
-        + bullets(unanswered)
-        + "\n  Hint: answer them with botowire.respond(...) or moto, or use "
-        "@pytest.mark.botowire(mode='offline')"
+    return failure(
+        f"botowire strict mode: {plural(len(unanswered), 'request')} answered by nothing",
+        request_items(unanswered),
+        total=len(unanswered),
+        advice="answer them with botowire.respond(...) or moto, or use "
+        "@pytest.mark.botowire(mode='offline')",
+        docs=MODES_DOCS,
     )
 
 
@@ -79,9 +91,15 @@ def end_of_test_problems(
         if flagged:
             reasons = {id(r): p for r, p in flagged}
             problems.append(
-                f"botowire: {plural(len(flagged), 'request')} sent a body that contradicts its own headers\n"
-                + bullets([r for r, _ in flagged], lambda r: reasons[id(r)])
-                + "\n  Hint: opt out with @pytest.mark.botowire(check_encoding=False) if this is intended"
+                failure(
+                    f"botowire: {plural(len(flagged), 'request')} sent a body that contradicts "
+                    "its own headers",
+                    request_items([r for r, _ in flagged], lambda r: reasons[id(r)]),
+                    total=len(flagged),
+                    advice="opt out with @pytest.mark.botowire(check_encoding=False) if this is "
+                    "intended",
+                    docs=ENCODING_DOCS,
+                )
             )
     over_limit = limit_problem(item, requests, options)
     if over_limit:
@@ -93,11 +111,14 @@ def end_of_test_problems(
         unused = recorder.responses.unused()
         if unused:
             problems.append(
-                f"botowire: {plural(len(unused), 'response')} registered with respond() "
-                f"{'was' if len(unused) == 1 else 'were'} not used up\n"
-                + "\n".join(f"  - {r.describe()}" for r in unused)
-                + "\n  Hint: remove them, fix the pattern, or opt out with "
-                "@pytest.mark.botowire(assert_all_responses_used=False)"
+                failure(
+                    f"botowire: {plural(len(unused), 'response')} registered with respond() "
+                    f"{agree(len(unused), 'was', 'were')} not used up",
+                    [r.describe() for r in unused],
+                    advice="remove them, fix the pattern, or opt out with "
+                    "@pytest.mark.botowire(assert_all_responses_used=False)",
+                    docs=RESPOND_DOCS,
+                )
             )
     return problems
 
@@ -244,13 +265,14 @@ def limit_problem(
     if not breached:
         return None
     reasons = {id(request): "; ".join(c.message() for c in over) for request, over in breached}
-    verb = "is" if len(breached) == 1 else "are"
-    return (
-        f"botowire limits: {len(breached)} of {plural(len(requests), 'request')} {verb} over a "
-        "limit\n"
-        + bullets([request for request, _ in breached], lambda r: reasons[id(r)])
-        + f"\n  Limits: {'; '.join(limits.sources)}"
-        + f"\n  Hint: botowire.limit_for(request) explains them; see {LIMITS_DOCS}"
+    return failure(
+        f"botowire limits: {len(breached)} of {plural(len(requests), 'request')} "
+        f"{agree(len(breached), 'is', 'are')} over a limit",
+        request_items([request for request, _ in breached], lambda r: reasons[id(r)]),
+        total=len(breached),
+        notes=[f"Limits: {'; '.join(limits.sources)}"],
+        advice="botowire.limit_for(request) explains them",
+        docs=LIMITS_DOCS,
     )
 
 
@@ -274,14 +296,15 @@ def header_requirement_problem(requests: list[CapturedRequest], required: Any) -
             reasons[id(request)] = "; ".join(found)
     if not failing:
         return None
-    verb = "is" if len(failing) == 1 else "are"
     names = ", ".join(name for name, _ in pairs)
-    return (
-        f"botowire require_headers: {len(failing)} of {plural(len(requests), 'request')} {verb} "
-        "missing a required header\n"
-        + bullets(failing, lambda r: reasons[id(r)])
-        + f"\n  Hint: @pytest.mark.botowire(require_headers=...) asks every request of the test "
-        f"for {names}; see {README}markers"
+    return failure(
+        f"botowire require_headers: {len(failing)} of {plural(len(requests), 'request')} "
+        f"{agree(len(failing), 'is', 'are')} missing a required header",
+        request_items(failing, lambda r: reasons[id(r)]),
+        total=len(failing),
+        advice="@pytest.mark.botowire(require_headers=...) asks every request of the test "
+        f"for {names}",
+        docs=MARKERS_DOCS,
     )
 
 
@@ -348,7 +371,8 @@ class LimitExplanation:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<LimitExplanation {self.name}: {plural(len(self.checks), 'rule')} apply>"
+        count = len(self.checks)
+        return f"<LimitExplanation {self.name}: {plural(count, 'rule')} {agree(count, 'applies', 'apply')}>"
 
 
 def explain_limits(

@@ -31,6 +31,7 @@ from typing import Any, Final
 
 from pytest_botowire.aws.models import service_id_of, service_model
 from pytest_botowire.aws.patterns import Pattern, parse_pattern
+from pytest_botowire.model.messages import GZIP_WARNING_DOCS, plural
 
 __all__ = [
     "BOTOCORE_LEVEL",
@@ -71,7 +72,14 @@ class BotowireGzipWarning(UserWarning):
     """
 
 
+def _shown(value: object) -> str:
+    text = repr(value)
+    text = text if len(text) <= 60 else text[:57] + "..."
+    return "None" if value is None else f"{type(value).__name__} ({text})"
+
+
 def _check_level(level: object, name: str = "level") -> int:
+    __tracebackhide__ = True
     if isinstance(level, bool) or not isinstance(level, int):
         raise TypeError(f"{name} must be an int from 0 to 9, not {type(level).__name__}")
     if not 0 <= level <= 9:
@@ -80,6 +88,7 @@ def _check_level(level: object, name: str = "level") -> int:
 
 
 def _check_min_size(min_size: object) -> int:
+    __tracebackhide__ = True
     if isinstance(min_size, bool) or not isinstance(min_size, int):
         raise TypeError(f"min_size must be an int, not {type(min_size).__name__}")
     if min_size < 0:
@@ -156,9 +165,19 @@ def gzip_request_body(
 
     Raises ``TypeError``/``ValueError`` for a bad ``compresslevel`` (0..9) or ``min_size``.
     """
+    # Bad arguments are the caller's mistake: the traceback stops at the caller's line. Past
+    # the checks, a failure is this function's and shows its frame.
+    __tracebackhide__ = True
     del kwargs
     level = _check_level(compresslevel, "compresslevel")
     _check_min_size(min_size)
+    if not (hasattr(request, "headers") and hasattr(request, "data")):
+        raise TypeError(
+            "gzip_request_body() takes the botocore AWSRequest that botocore passes to a "
+            "before-sign handler (register it with client.meta.events.register("
+            f"'before-sign.cloudwatch.PutMetricData', gzip_request_body)), not {_shown(request)}"
+        )
+    __tracebackhide__ = False
     headers = request.headers
     tokens = _content_encoding_tokens(headers)
     if any(token.lower() in _GZIP_TOKENS for token in tokens):
@@ -382,6 +401,7 @@ class GzipHandle:
 
 def _resolve_target(target: Any) -> tuple[Any, Any | None]:
     """Return ``(event emitter, client service model or None)``."""
+    __tracebackhide__ = True
     meta = getattr(target, "meta", None)
     if meta is not None and hasattr(meta, "events") and hasattr(meta, "service_model"):
         return meta.events, meta.service_model
@@ -399,11 +419,13 @@ def _resolve_target(target: Any) -> tuple[Any, Any | None]:
 
 
 def _warn(message: str) -> None:
+    message += f"; see {GZIP_WARNING_DOCS}"
     warnings.warn(message, BotowireGzipWarning, stacklevel=4)
 
 
 def _plan_pattern(pattern: Pattern, client_model: Any | None) -> tuple[str, str | None]:
     """Return ``(event name, operation glob or None)`` for a pattern; warn if not modeled."""
+    __tracebackhide__ = True
     if pattern.service is None and client_model is not None:
         pattern = Pattern(pattern.text, client_model.service_name, pattern.operation)
     if pattern.service is None:
@@ -442,7 +464,7 @@ def _plan_pattern(pattern: Pattern, client_model: Any | None) -> tuple[str, str 
     if plain:
         shown = ", ".join(plain[:3]) + (", ..." if len(plain) > 3 else "")
         _warn(
-            f"gzip enabled for {pattern.text!r}, which covers {len(plain)} operation(s) whose "
+            f"gzip enabled for {pattern.text!r}, which covers {plural(len(plain), 'operation')} whose "
             f"model does not declare gzip request compression ({shown}); AWS may reject a "
             "gzip-encoded request for those"
         )
@@ -470,6 +492,7 @@ def enable_gzip(
     Enabling the same thing twice registers one handler; the handle's ``disable()`` (or leaving
     ``with enable_gzip(...):``) unregisters it once no other handle still uses it.
     """
+    __tracebackhide__ = True  # bad arguments fail at the caller's line
     _check_min_size(min_size)
     _check_level(level)
     emitter, client_model = _resolve_target(target)
@@ -496,6 +519,7 @@ def enable_gzip(
             event_name, glob = _plan_pattern(parse_pattern(text), client_model)
             wanted.append((event_name, "plain", glob))
 
+    __tracebackhide__ = False
     registrations: list[_Registration] = []
     with _lock:
         hooks = _HOOKS.setdefault(emitter, {})
@@ -516,14 +540,24 @@ def enable_gzip(
     return GzipHandle(emitter, registrations)
 
 
-def warn_unmodeled(patterns: Iterable[Pattern], *, stacklevel: int = 3) -> None:
+def warn_unmodeled(
+    patterns: Iterable[Pattern],
+    *,
+    stacklevel: int = 3,
+    location: tuple[str, int] | None = None,
+) -> None:
     """Issue :class:`BotowireGzipWarning` for patterns naming operations not modeled with gzip.
 
-    ``stacklevel`` counts from the caller of this function (3: the caller's caller).
+    ``stacklevel`` counts from the caller of this function (3: the caller's caller);
+    ``location`` (a file name and a line, such as a marked test's ``def`` line) is used
+    instead when the code to blame is not on the stack, as for a marker.
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BotowireGzipWarning)
         for pattern in patterns:
             _plan_pattern(pattern, None)
     for warning in caught:
-        warnings.warn(str(warning.message), BotowireGzipWarning, stacklevel=stacklevel)
+        if location is None:
+            warnings.warn(str(warning.message), BotowireGzipWarning, stacklevel=stacklevel)
+        else:
+            warnings.warn_explicit(str(warning.message), BotowireGzipWarning, *location)

@@ -44,10 +44,20 @@ class BotowireGzip:
         if pattern is None:
             policy = GzipPolicy(modeled=True, min_size=min_size, level=level)
         else:
-            patterns = parse_patterns(pattern)
+            patterns = parse_patterns(pattern, "botowire_gzip.enable()")
             warn_unmodeled(patterns)
             policy = GzipPolicy(modeled=False, patterns=patterns, min_size=min_size, level=level)
         self._recorder.gzip_policy = policy
+
+    def enable_for_marker(self, value: str | Iterable[str], location: tuple[str, int]) -> None:
+        """``enable(value)`` for ``@pytest.mark.botowire(gzip=value)``.
+
+        A ``BotowireGzipWarning`` points at ``location`` (the marked test's ``def`` line): the
+        plugin's own frames, which call this, are not where the user wrote the pattern.
+        """
+        patterns = parse_patterns(value, "@pytest.mark.botowire(gzip=...)")
+        warn_unmodeled(patterns, location=location)
+        self._recorder.gzip_policy = GzipPolicy(modeled=False, patterns=patterns)
 
     def disable(self) -> None:
         """Stop gzipping for the rest of the test."""

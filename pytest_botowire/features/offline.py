@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pytest_botowire.capture.answers import build_response
+from pytest_botowire.model.messages import unanswered
 
 if TYPE_CHECKING:
     from pytest_botowire.model.request import CapturedRequest
@@ -39,8 +40,7 @@ def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> Any
         wire = serialize_error(
             operation_model,
             STRICT_CODE,
-            f"pytest-botowire strict mode: nothing answered {captured.name}; "
-            "register a response with botowire.respond() or use mode='offline'",
+            unanswered(captured.name),
             status=400,
         )
     elif waiter is None and key in _ANSWERS:

@@ -37,6 +37,8 @@ class MarkerOptions:
 
 
 VALID_KEYS = tuple(f.name for f in fields(MarkerOptions) if f.name != "explicit")
+#: keys whose documented default is ``None``: passing it means the run's setting
+_NONE_IS_DEFAULT = frozenset({"mode", "gzip", "max_payload", "require_headers", "body_cap"})
 
 
 def _check_bool(key: str, value: Any) -> None:
@@ -54,7 +56,14 @@ def _check_int(key: str, value: Any) -> None:
 
 
 def validate(key: str, value: Any) -> None:
-    """Check one marker value; raise ``TypeError``/``ValueError`` naming the key."""
+    """Check one marker value; raise ``TypeError``/``ValueError`` naming the key.
+
+    ``None``, the default of every key in ``MARKER_SIGNATURE`` that has no other default, is
+    accepted everywhere: it means "the run's setting", as if the key were not given (and, on a
+    test, it overrides the value a class or module marker gave).
+    """
+    if value is None and key in _NONE_IS_DEFAULT:
+        return
     if key == "mode":
         if value not in MODES:
             raise ValueError(
@@ -94,6 +103,11 @@ def validate(key: str, value: Any) -> None:
                 raise TypeError(
                     f"require_headers: a header name must be a non-empty str, not {name!r}"
                 )
+            if isinstance(expected, re.Pattern) and not isinstance(expected.pattern, str):
+                raise TypeError(
+                    f"require_headers[{name!r}] must be a str regex, not a bytes one: header "
+                    f"values are str, so write re.compile({expected.pattern.decode('latin-1')!r})"
+                )
             if expected is not None and not isinstance(expected, (str, re.Pattern)):
                 raise TypeError(
                     f"require_headers[{name!r}] must be a str or re.compile(...), not {expected!r}"
@@ -103,7 +117,7 @@ def validate(key: str, value: Any) -> None:
             return
         from pytest_botowire.aws.patterns import parse_patterns
 
-        parse_patterns(value)
+        parse_patterns(value, "@pytest.mark.botowire(gzip=...)")
 
 
 def marker_options(item: pytest.Item) -> MarkerOptions:

@@ -14,6 +14,7 @@ from typing import Any
 
 from pytest_botowire.aws.models import service_model
 from pytest_botowire.aws.patterns import Pattern, parse_patterns
+from pytest_botowire.model.messages import plural
 from pytest_botowire.model.request import CapturedRequest
 
 
@@ -61,11 +62,7 @@ class Response:
             what = "data" if self.data else "an empty success"
             if self.status is not None:
                 what += f" ({self.status})"
-        times = (
-            "every time"
-            if self.times is None
-            else f"{self.times} time{'s' if self.times != 1 else ''}"
-        )
+        times = "every time" if self.times is None else plural(self.times, "time")
         return f"{target} -> {what}, used {self.used} of {times}"
 
     def __repr__(self) -> str:
@@ -73,6 +70,7 @@ class Response:
 
 
 def _check_times(times: object) -> int | None:
+    __tracebackhide__ = True
     if times is None:
         return None
     if isinstance(times, bool) or not isinstance(times, int):
@@ -83,6 +81,7 @@ def _check_times(times: object) -> int | None:
 
 
 def _check_status(status: object) -> int | None:
+    __tracebackhide__ = True
     if status is None:
         return None
     if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
@@ -91,6 +90,7 @@ def _check_status(status: object) -> int | None:
 
 
 def _check_headers(headers: object) -> Mapping[str, str] | None:
+    __tracebackhide__ = True
     if headers is None:
         return None
     if not isinstance(headers, Mapping) or not all(
@@ -120,7 +120,7 @@ class Responses:
     ) -> Response:
         """Validate and queue a response (see ``Wire.respond``)."""
         __tracebackhide__ = True
-        patterns = parse_patterns(pattern)
+        patterns = parse_patterns(pattern, "respond()")
         times = _check_times(times)
         status = _check_status(status)
         headers = _check_headers(headers)
@@ -167,7 +167,14 @@ class Responses:
                     f"respond({pattern.text!r}, data=...) needs a pattern naming one operation "
                     "(like 'sqs.ReceiveMessage') so that data can be checked against its output shape"
                 )
-            validate_output(service_model(pattern.service).operation_model(pattern.operation), data)
+            model = service_model(pattern.service).operation_model(pattern.operation)
+            try:
+                validate_output(model, data)
+            except (TypeError, ValueError) as exc:
+                # The message names the path in ``data``; the validator's frames are noise
+                # above it. Raised again from here (hidden too), the traceback stops at the
+                # test's ``respond(...)`` line, as an assertion's does.
+                raise exc.with_traceback(None) from None
 
     def take(self, request: CapturedRequest) -> Response | None:
         """The response for ``request`` (counted as used), or ``None``."""

@@ -58,6 +58,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from pytest_botowire.aws.models import AWS_SUFFIXES, HTTP_METHODS, HTTP_SERVICES
 from pytest_botowire.capture import handlers
 from pytest_botowire.capture.install import active
+from pytest_botowire.model.messages import unanswered
 
 if TYPE_CHECKING:
     from pytest_botowire.capture.recorder import Recorder
@@ -637,10 +638,7 @@ class _Capture:
         captured.answered_by = "botowire"
         if recorder.mode == "strict":
             recorder.unanswered.append(captured)
-            message = (
-                f"pytest-botowire strict mode: nothing answered {captured.name} "
-                "(sent with requests); register a response or use mode='offline'"
-            )
+            message = unanswered(captured.name, "requests")
             if model is not None:
                 return serialize_error(model, STRICT_CODE, message, status=400)
             return WireResponse(400, {"Content-Type": "text/plain"}, message.encode("utf-8"))

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_botowire.aws.codec import is_gzip, unchunk
 from pytest_botowire.aws.redact import redact_header
-from pytest_botowire.model.messages import README, bullets, plural
+from pytest_botowire.model.messages import (
+    GZIP_DOCS,
+    SIGNING_DOCS,
+    agree,
+    amount,
+    failure,
+    plural,
+    request_items,
+)
 
 if TYPE_CHECKING:
     from pytest_botowire.model.request import CapturedRequest
@@ -23,6 +31,7 @@ if TYPE_CHECKING:
 
 def check_limit(value: object, name: str = "limit") -> int:
     """Validate a byte count given by a user: a non-negative ``int``."""
+    __tracebackhide__ = True
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(
             f"{name} must be a whole number of bytes (an int like 40_000), not {value!r}"
@@ -87,16 +96,43 @@ def header_problem(
     return None
 
 
-def check_header_value(value: object) -> None:
-    """Validate the ``value`` argument of ``assert_header``."""
+def check_header_value(value: object, name: str = "value") -> None:
+    """Validate the ``value`` argument of ``assert_header``: a ``str``, a ``str`` regex, ``None``."""
+    __tracebackhide__ = True
+    if isinstance(value, re.Pattern) and not isinstance(value.pattern, str):
+        raise TypeError(
+            f"{name} must be a str regex, not a bytes one: header values are str, so write "
+            f"re.compile({value.pattern.decode('latin-1')!r}) instead of re.compile({value.pattern!r})"
+        )
     if value is not None and not isinstance(value, (str, re.Pattern)):
         raise TypeError(
-            f"value must be a str, a compiled regex (re.compile(...)) or None, not {type(value).__name__}"
+            f"{name} must be a str, a compiled regex (re.compile(...)) or None, not {type(value).__name__}"
         )
+
+
+def check_expected_params(expected: Any, path: str = "") -> None:
+    """Refuse what ``assert_params`` could never compare: a bytes regex (parameters hold str)."""
+    __tracebackhide__ = True
+    if isinstance(expected, re.Pattern):
+        if not isinstance(expected.pattern, str):
+            where = f" at {path}" if path else ""
+            raise TypeError(
+                f"assert_params: the regex{where} must be a str regex, not a bytes one: "
+                f"regexes match str parameters, so write "
+                f"re.compile({expected.pattern.decode('latin-1')!r}) instead of "
+                f"re.compile({expected.pattern!r}); to compare a bytes parameter, pass the bytes"
+            )
+    elif isinstance(expected, Mapping):
+        for key, value in expected.items():
+            check_expected_params(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(expected, (list, tuple)):
+        for index, value in enumerate(expected):
+            check_expected_params(value, f"{path}[{index}]")
 
 
 def check_header_name(name: object) -> str:
     """Validate a header name."""
+    __tracebackhide__ = True
     if not isinstance(name, str) or not name.strip():
         raise TypeError(f"a header name must be a non-empty str, not {name!r}")
     return name
@@ -106,7 +142,12 @@ _MISSING = object()
 
 
 def subset_problem(actual: Any, expected: Any, path: str = "") -> str | None:
-    """Where ``expected`` is not a deep subset of ``actual`` (dict keys; lists element-wise)."""
+    """Where ``expected`` is not a deep subset of ``actual``, or ``None``.
+
+    Mappings: every expected key is present (other keys may be too), its value again a deep
+    subset. Lists and tuples: the same length, compared element by element in order, each
+    element a deep subset. A ``str`` regex searches a string; anything else compares with ``==``.
+    """
     if isinstance(expected, Mapping):
         if not isinstance(actual, Mapping):
             return f"{path or 'params'}: expected a mapping, got {type(actual).__name__}"
@@ -122,7 +163,11 @@ def subset_problem(actual: Any, expected: Any, path: str = "") -> str | None:
         if not isinstance(actual, (list, tuple)):
             return f"{path}: expected a list, got {type(actual).__name__}"
         if len(actual) != len(expected):
-            return f"{path}: expected {len(expected)} items, got {len(actual)}"
+            return (
+                f"{path}: expected a list of {plural(len(expected), 'item')}, got "
+                f"{plural(len(actual), 'item')} (a list matches element by element, so its "
+                "length must be the same)"
+            )
         for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
             problem = subset_problem(a, e, f"{path}[{i}]")
             if problem:
@@ -167,7 +212,14 @@ class Assertable:
             raise AssertionError(self._nothing_matched(assertion))
         return targets
 
-    def _fail_each(self, assertion: str, what: str, check: Any, hint: str | None = None) -> None:
+    def _fail_each(
+        self,
+        assertion: str,
+        what: str,
+        check: Any,
+        advice: str | None = None,
+        docs: str | None = None,
+    ) -> None:
         """Fail when ``check(request)`` returns a reason for any request."""
         __tracebackhide__ = True
         targets = self._nonempty(assertion)
@@ -180,15 +232,12 @@ class Assertable:
                 reasons[id(request)] = reason
         if not failing:
             return
-        verb = "is" if len(failing) == 1 else "are"
         headline = (
             f"{assertion}: {len(failing)} of {plural(len(targets), 'request')} "
-            f"({self._label()}) {verb} {what}"
+            f"({self._label()}) {agree(len(failing), 'is', 'are')} {what}"
         )
-        message = headline + "\n" + bullets(failing, lambda r: reasons[id(r)])
-        if hint:
-            message += f"\n  Hint: {hint}"
-        raise AssertionError(message)
+        items = request_items(failing, lambda r: reasons[id(r)])
+        raise AssertionError(failure(headline, items, total=len(failing), advice=advice, docs=docs))
 
     # -- the assertions -------------------------------------------------------------
     def assert_called(self, times: int | None = None) -> None:
@@ -204,8 +253,12 @@ class Assertable:
         targets = self._nonempty("assert_called")
         if times is not None and len(targets) != times:
             raise AssertionError(
-                f"assert_called: expected {plural(times, 'request')} ({self._label()}), "
-                f"got {len(targets)}\n" + bullets(targets)
+                failure(
+                    f"assert_called: expected {plural(times, 'request')} ({self._label()}), "
+                    f"got {len(targets)}",
+                    request_items(targets),
+                    total=len(targets),
+                )
             )
 
     def assert_not_called(self) -> None:
@@ -214,8 +267,11 @@ class Assertable:
         targets = self._targets()
         if targets:
             raise AssertionError(
-                f"assert_not_called: expected no request ({self._label()}), got {len(targets)}\n"
-                + bullets(targets)
+                failure(
+                    f"assert_not_called: expected no request ({self._label()}), got {len(targets)}",
+                    request_items(targets),
+                    total=len(targets),
+                )
             )
 
     def assert_gzipped(self) -> None:
@@ -225,7 +281,8 @@ class Assertable:
             "assert_gzipped",
             "not gzip-compressed exactly once",
             gzip_problem,
-            hint=f"see {README}gzip for enabling gzip safely with enable_gzip() or botowire_gzip",
+            advice="gzip with enable_gzip() or the botowire_gzip fixture, which never gzip twice",
+            docs=GZIP_DOCS,
         )
 
     def assert_payload_under(self, limit: int, *, decoded: bool = False) -> None:
@@ -244,11 +301,11 @@ class Assertable:
                 why = request.content_error if decoded else request.note
                 return f"size unknown ({why})"
             if size > limit:
-                return f"{size:,} > {limit:,} bytes (over by {size - limit:,})"
+                return f"{size:,} > {amount(limit, 'bytes')} (over by {size - limit:,})"
             return None
 
         kind = "decoded" if decoded else "on the wire"
-        self._fail_each("assert_payload_under", f"over {limit:,} bytes {kind}", check)
+        self._fail_each("assert_payload_under", f"over {amount(limit, 'bytes')} {kind}", check)
 
     def assert_header(self, name: str, value: str | re.Pattern[str] | None = None) -> None:
         """Each request carries header ``name``, equal to ``value`` (a ``str``) or matching it (a regex)."""
@@ -279,6 +336,7 @@ class Assertable:
         __tracebackhide__ = True
         if not expected:
             raise TypeError("assert_params() needs at least one expected parameter")
+        check_expected_params(expected)
 
         def check(request: CapturedRequest) -> str | None:
             if request.params is None:
@@ -296,6 +354,7 @@ class Assertable:
             "assert_signed",
             "not validly signed",
             signature_problem,
-            hint="a handler that changes a request after before-sign breaks its signature; "
-            "change bodies at before-sign (see gzip_request_body)",
+            advice="a handler that changes a request after botocore signed it breaks its "
+            "signature; change bodies at before-sign (as gzip_request_body does)",
+            docs=SIGNING_DOCS,
         )

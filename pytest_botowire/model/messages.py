@@ -1,35 +1,137 @@
-"""Failure text: the documentation links and the pieces every message is built from.
+"""Failure text: the documentation links and the one shape every message is built in.
 
-Messages follow one shape: a headline sentence with expected and actual counts, one ``- ``
-bullet per offending request, then a hint where one helps, ending on a link into the README.
+Every failure message reads the same way (as pytest-httpx's and vcrpy's do): a headline
+sentence with expected and actual counts, one ``- `` bullet per offending request (or
+registration), notes where a message needs them, then a hint that ends on a link to the README
+section to read. :func:`failure` builds that shape; the helpers below it pluralise counts and
+units so that no message says ``1 requests`` or ``OVER by 1 entrie``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pytest_botowire.model.request import CapturedRequest
 
 #: the README, with ``#`` ready for a section anchor
 README = "https://github.com/pytest-botowire/pytest-botowire#"
-#: the README section the summary and limit failures point to
+#: README sections that failure messages point to
+ASSERTIONS_DOCS = f"{README}assertions"
+GZIP_DOCS = f"{README}gzip"
+GZIP_WARNING_DOCS = f"{README}botowiregzipwarning"
+SIGNING_DOCS = f"{README}when-a-handler-changes-the-body"
+ENCODING_DOCS = f"{README}the-trap"
+MODES_DOCS = f"{README}where-requests-go-modes"
+RESPOND_DOCS = f"{README}answering-requests-respond"
+MARKERS_DOCS = f"{README}markers"
 LIMITS_DOCS = f"{README}payload-limits-in-ci"
+SUMMARY_DOCS = f"{README}the-summary"
 _MAX_BULLETS = 10
+
+# Plurals the rule ``+ "s"`` gets wrong, both ways (the limits table names its units in the
+# plural: ``entries``, ``bytes``, ``metrics``).
+_IRREGULAR = {"entry": "entries", "query": "queries", "policy": "policies", "body": "bodies"}
+_SINGULAR = {plural_form: word for word, plural_form in _IRREGULAR.items()}
+
+
+def noun(count: int, word: str) -> str:
+    """The form of ``word`` (given in the singular or the plural) that agrees with ``count``.
+
+    ``noun(1, "entries") == "entry"``, ``noun(2, "entry") == "entries"``,
+    ``noun(1, "bytes") == "byte"``.
+    """
+    singular = _SINGULAR.get(word) or (
+        word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+    )
+    if count == 1:
+        return singular
+    return _IRREGULAR.get(singular) or singular + "s"
 
 
 def plural(count: int, word: str) -> str:
-    """``"1 request"``, ``"3 requests"``."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    """``"1 request"``, ``"3 requests"``, ``"1 entry"``, ``"2 entries"`` (no separators)."""
+    return f"{count} {noun(count, word)}"
 
 
-def bullets(requests: Sequence[CapturedRequest], reason: Any = None) -> str:
-    """One ``- `` line per request, at most ``_MAX_BULLETS`` of them."""
-    lines = []
+def amount(count: int, word: str) -> str:
+    """Like :func:`plural`, with thousands separators: ``"1,002 bytes"``."""
+    return f"{count:,} {noun(count, word)}"
+
+
+def agree(count: int, singular: str, plural_form: str) -> str:
+    """The verb form for ``count``: ``agree(1, "is", "are") == "is"``."""
+    return singular if count == 1 else plural_form
+
+
+def unanswered(name: str, via: str = "") -> str:
+    """The error message a strict-mode request gets back, for the code under test to raise.
+
+    ``via`` names how it was sent when not by a botocore client (``"requests"``).
+    """
+    sent = f" (sent with {via})" if via else ""
+    return (
+        f"pytest-botowire strict mode: nothing answered {name}{sent}; register a response with "
+        f"botowire.respond() or use mode='offline'; see {MODES_DOCS}"
+    )
+
+
+def bullet_lines(items: Sequence[str], total: int | None = None) -> list[str]:
+    """One ``  - `` line per item, at most ``_MAX_BULLETS`` of them, then how many more.
+
+    ``total`` is the number of items there were, when only the first ones were rendered.
+    """
+    total = len(items) if total is None else total
+    lines = [f"  - {item}" for item in items[:_MAX_BULLETS]]
+    if total > _MAX_BULLETS:
+        lines.append(f"  - ... and {total - _MAX_BULLETS} more")
+    return lines
+
+
+def request_items(
+    requests: Sequence[CapturedRequest],
+    reason: Callable[[CapturedRequest], str | None] | None = None,
+) -> list[str]:
+    """One bullet text per request (the first ``_MAX_BULLETS``): what it was and why it fails."""
+    items = []
     for request in requests[:_MAX_BULLETS]:
         extra = reason(request) if reason is not None else None
-        lines.append(f"  - {request.describe()}" + (f": {extra}" if extra else ""))
-    if len(requests) > _MAX_BULLETS:
-        lines.append(f"  - ... and {len(requests) - _MAX_BULLETS} more")
+        items.append(request.describe() + (f": {extra}" if extra else ""))
+    return items
+
+
+def bullets(
+    requests: Sequence[CapturedRequest],
+    reason: Callable[[CapturedRequest], str | None] | None = None,
+) -> str:
+    """One ``- `` line per request, at most ``_MAX_BULLETS`` of them."""
+    return "\n".join(bullet_lines(request_items(requests, reason), len(requests)))
+
+
+def hint(advice: str, docs: str | None = None) -> str:
+    """``Hint: <advice>; see <link>``: what to do next and where the README explains it."""
+    return f"Hint: {advice}" + (f"; see {docs}" if docs else "")
+
+
+def failure(
+    headline: str,
+    items: Sequence[str] = (),
+    *,
+    total: int | None = None,
+    notes: Sequence[str] = (),
+    advice: str | None = None,
+    docs: str | None = None,
+) -> str:
+    """A whole failure message: headline, ``- `` bullets, notes, then the hint and its link.
+
+    ``items`` are the bullet texts (:func:`request_items` makes them for requests); ``total``
+    is how many there were when only the first ones were rendered.
+    """
+    lines = [headline, *bullet_lines(items, total)]
+    lines.extend(f"  {note}" for note in notes)
+    if advice is not None:
+        lines.append("  " + hint(advice, docs))
+    elif docs is not None:
+        lines.append(f"  See {docs}")
     return "\n".join(lines)

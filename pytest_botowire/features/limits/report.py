@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_botowire.features.limits.rules import Check
-from pytest_botowire.model.messages import LIMITS_DOCS, plural
+from pytest_botowire.model.messages import LIMITS_DOCS, amount, bullet_lines, plural
 
 if TYPE_CHECKING:
     from pytest_botowire.capture.recorder import Recorder
@@ -262,6 +262,11 @@ class Collector:
         self.tests = 0
         #: breaches no test failure reported (sent in teardown, or by a skipped test)
         self.unreported = 0
+        #: the first of them, named with the test that sent them, for the summary
+        self.unreported_items: list[str] = []
+        #: the summary's rows: one per operation and set of limits its requests were checked
+        #: against (keyed ``(operation name, ((rule id, limit), ...))``)
+        self.by_rules: dict[tuple[str, tuple[tuple[str, int], ...]], OperationStats] = {}
 
     def __bool__(self) -> bool:
         return self.requests > 0
@@ -280,13 +285,25 @@ class Collector:
             decoded = request.decoded_size
         except Exception:
             decoded = None
-        stats.add(size, decoded, "gzip" in encodings or "x-gzip" in encodings, bool(breaches))
+        gzipped = "gzip" in encodings or "x-gzip" in encodings
+        stats.add(size, decoded, gzipped, bool(breaches))
         limit_stats = [_stat_of(check) for check in checks]
         for stat in limit_stats:
             stats.fold(stat)
+        rules = tuple(sorted((stat.rule, stat.limit) for stat in limit_stats))
+        row = self.by_rules.get((name, rules))
+        if row is None:
+            row = self.by_rules[name, rules] = OperationStats(service, operation)
+        row.add(size, decoded, gzipped, bool(breaches))
+        for stat in limit_stats:
+            row.fold(stat)
         self.requests += 1
         if breaches and not reported:
             self.unreported += 1
+            if len(self.unreported_items) < _MAX_UNREPORTED:
+                over = "; ".join(_short(check) for check in checks if check.breached)
+                sent = f"{name} (attempt {request.attempt}), {_bytes(size)} bytes on the wire"
+                self.unreported_items.append(f"{test_id} sent {sent}: {over}")
         if self.keep_rows:
             self.rows.append(
                 RequestRow(
@@ -309,7 +326,12 @@ class Collector:
             "requests": self.requests,
             "tests": self.tests,
             "unreported": self.unreported,
+            "unreported_items": self.unreported_items,
             "operations": [stats.to_wire() for stats in self.operations.values()],
+            "by_rules": [
+                {"rules": [list(pair) for pair in rules], "stats": stats.to_wire()}
+                for (_, rules), stats in self.by_rules.items()
+            ],
             "rows": [row.to_json() if isinstance(row, RequestRow) else row for row in self.rows],
         }
 
@@ -318,6 +340,16 @@ class Collector:
         self.requests += int(data.get("requests", 0))
         self.tests += int(data.get("tests", 0))
         self.unreported += int(data.get("unreported", 0))
+        room = _MAX_UNREPORTED - len(self.unreported_items)
+        self.unreported_items.extend(list(data.get("unreported_items", ()))[: max(room, 0)])
+        for entry in data.get("by_rules", ()):
+            stats = OperationStats.from_wire(entry["stats"])
+            key = (stats.name, tuple((str(rule), int(limit)) for rule, limit in entry["rules"]))
+            mine = self.by_rules.get(key)
+            if mine is None:
+                self.by_rules[key] = stats
+            else:
+                mine.merge(stats)
         for entry in data.get("operations", ()):
             stats = OperationStats.from_wire(entry)
             mine = self.operations.get(stats.name)
@@ -331,15 +363,31 @@ class Collector:
     # -- output -----------------------------------------------------------------------
     def ordered(self) -> list[OperationStats]:
         """Operations with breaches first, then by least headroom, then by name."""
+        return sorted(self.operations.values(), key=_order)
 
-        def key(stats: OperationStats) -> tuple[int, float, str]:
+    def summary_rows(self) -> list[OperationStats]:
+        """The summary's rows: one per operation and limit, each limit true of all its requests.
+
+        Requests checked against different rules (a test with a ``max_payload`` marker, an
+        operation whose rules depend on its parameters, like Lambda's ``Event`` invocations)
+        are counted apart, so a row never shows one request's size against a limit that did
+        not apply to it. Sets of rules that end up bound by the same limit share a row. Rows
+        of one operation stay together; breaches come first, then the least headroom.
+        """
+        merged: dict[tuple[str, str, int], OperationStats] = {}
+        for (name, _), stats in self.by_rules.items():
             limit = stats.binding
-            ratio = (
-                0.0 if limit is None or limit.value is None else limit.value / max(1, limit.limit)
-            )
-            return (0 if stats.breaches else 1, -ratio, stats.name)
-
-        return sorted(self.operations.values(), key=key)
+            key = (name, "", 0) if limit is None else (name, limit.rule, limit.limit)
+            row = merged.get(key)
+            if row is None:
+                merged[key] = OperationStats.from_wire(stats.to_wire())
+            else:
+                row.merge(stats)
+        rows = sorted(merged.values(), key=_order)
+        first: dict[str, int] = {}
+        for index, row in enumerate(rows):
+            first.setdefault(row.name, index)
+        return sorted(rows, key=lambda row: first[row.name])
 
     def report(self) -> dict[str, Any]:
         """The JSON report (see the README's "JSON report" section for the schema)."""
@@ -383,6 +431,23 @@ class Collector:
             out.write("}\n")
 
 
+_MAX_UNREPORTED = 10
+
+
+def _order(stats: OperationStats) -> tuple[int, float, str]:
+    """Breaches first, then the least headroom, then the name."""
+    limit = stats.binding
+    ratio = 0.0 if limit is None or limit.value is None else limit.value / max(1, limit.limit)
+    return (0 if stats.breaches else 1, -ratio, stats.name)
+
+
+def _short(check: Check) -> str:
+    """``[rule] 12 entries, over the limit of 10``: a breach without its description."""
+    rule = check.rule
+    value = "not measurable" if check.value is None else plural(check.value, rule.unit)
+    return f"[{rule.id}] {value}, over the limit of {rule.limit}"
+
+
 def collect(item: pytest.Item, recorder: Recorder) -> None:
     """Fold a test's captured requests into the run's summary (when its recorder stops)."""
     collector = item.config.stash.get(COLLECTOR_KEY, None)
@@ -411,14 +476,17 @@ def collect(item: pytest.Item, recorder: Recorder) -> None:
 # --------------------------------------------------------------------------- the summary
 
 
+_UNKNOWN = "unknown"
+
+
 def _bytes(value: int | None) -> str:
-    return "?" if value is None else f"{value:,}"
+    return _UNKNOWN if value is None else f"{value:,}"
 
 
 def _limit_cell(limit: LimitStat | None) -> str:
     if limit is None:
         return "-"
-    return f"{limit.limit:,} {limit.unit} ({limit.rule})"
+    return f"{amount(limit.limit, limit.unit)} ({limit.rule})"
 
 
 def _headroom_cell(limit: LimitStat | None) -> str:
@@ -427,17 +495,15 @@ def _headroom_cell(limit: LimitStat | None) -> str:
     if limit.value is None:
         return "not measured"
     if limit.breached:
-        over = limit.value - limit.limit
-        unit = limit.unit[:-1] if over == 1 and limit.unit.endswith("s") else limit.unit
-        return f"OVER by {over:,} {unit}"
+        return f"OVER by {amount(limit.value - limit.limit, limit.unit)}"
     percent = headroom_percent(limit.value, limit.limit)
     return "-" if percent is None else f"{percent:.1f}%"
 
 
 def summary_lines(collector: Collector, report_path: Path | None) -> list[str]:
     """The lines of the terminal summary's "botowire" section (without its title)."""
-    ops = collector.ordered()
-    breaches = sum(stats.breaches for stats in ops)
+    ops = collector.operations
+    breaches = sum(stats.breaches for stats in ops.values())
     headline = (
         f"{plural(collector.requests, 'request')} to {plural(len(ops), 'operation')} "
         f"captured in {plural(collector.tests, 'test')}"
@@ -448,7 +514,7 @@ def summary_lines(collector: Collector, report_path: Path | None) -> list[str]:
     header = ("operation", "requests", "over limit", "largest on wire", "largest decoded",
               "gzipped", "limit", "headroom")  # fmt: skip
     rows = [header]
-    for stats in ops:
+    for stats in collector.summary_rows():
         limit = stats.binding
         gzipped = round(100 * stats.gzipped / stats.requests) if stats.requests else 0
         rows.append(
@@ -471,11 +537,18 @@ def summary_lines(collector: Collector, report_path: Path | None) -> list[str]:
             for i, cell in enumerate(row)
         ]
         lines.append("  ".join(cells).rstrip())
+    if any(_UNKNOWN in (row[3], row[4]) for row in rows):
+        lines.append(
+            f"{_UNKNOWN}: no request of the row had a body size that could be measured (on the "
+            "wire: the body was not seen; decoded: its Content-Encoding could not be removed); "
+            "CapturedRequest.note and content_error say why"
+        )
     if collector.unreported:
         lines.append(
             f"{plural(collector.unreported, 'request')} over a limit failed no test (sent in "
             "teardown or by a test that did not finish): the run fails"
         )
+        lines.extend(bullet_lines(collector.unreported_items, collector.unreported))
     if report_path is not None:
         lines.append(f"report: {report_path}")
     lines.append(

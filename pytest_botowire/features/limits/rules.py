@@ -83,6 +83,8 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any, Protocol
 
+from pytest_botowire.model.messages import plural
+
 __all__ = [
     "MEASURES",
     "SIZERS",
@@ -513,7 +515,7 @@ class Check:
             state = "not measurable"
         else:
             verdict = "over" if self.breached else "within"
-            state = f"{self.value} {rule.unit}, {verdict} the limit of {rule.limit}"
+            state = f"{plural(self.value, rule.unit)}, {verdict} the limit of {rule.limit}"
         text = f"[{rule.id}] {state}: {rule.description}".rstrip(": ")
         if rule.source:
             text += f" (source: {rule.source}"
@@ -625,7 +627,7 @@ def payload_rule(pattern: str, limit: int, source: str) -> Rule:
         measure="body_bytes",
         limit=limit,
         unit="bytes",
-        description=f"Request body of {pattern} at most {limit} bytes ({source}).",
+        description=f"Request body of {pattern} at most {limit} bytes.",
         source=source,
         group="user:body_bytes",
     )
