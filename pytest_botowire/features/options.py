@@ -38,7 +38,9 @@ class MarkerOptions:
 
 VALID_KEYS = tuple(f.name for f in fields(MarkerOptions) if f.name != "explicit")
 #: keys whose documented default is ``None``: passing it means the run's setting
-_NONE_IS_DEFAULT = frozenset({"mode", "gzip", "max_payload", "require_headers", "body_cap"})
+_NONE_IS_DEFAULT = frozenset(
+    {"mode", "gzip", "max_payload", "require_headers", "body_cap", "retry_sleep"}
+)
 
 
 def _check_bool(key: str, value: Any) -> None:
