@@ -9,14 +9,19 @@ another type (aiobotocore's ``AioAWSResponse``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from botocore.awsrequest import AWSResponse
+
+    from pytest_botowire.aws.serialize import WireResponse
 
 #: Builds the HTTP response object botocore expects from ``(url, WireResponse)``. aiobotocore
 #: needs its own response type; the aiobotocore integration swaps this per request.
-ResponseFactory = Callable[[str, Any], Any]
+ResponseFactory = Callable[[str, "WireResponse"], "AWSResponse"]
 
 
-def _default_factory(url: str, wire: Any) -> Any:
+def _default_factory(url: str, wire: WireResponse) -> AWSResponse:
     from pytest_botowire.aws.serialize import to_aws_response
 
     return to_aws_response(url, wire)
@@ -30,7 +35,7 @@ def register_factory(applies: Callable[[], bool], factory: ResponseFactory) -> N
     _factories.append((applies, factory))
 
 
-def build_response(url: str, wire: Any) -> Any:
+def build_response(url: str, wire: WireResponse) -> AWSResponse:
     """The response object for the client that sent the request at ``url``."""
     for applies, factory in _factories:
         if applies():
@@ -43,6 +48,6 @@ class Answer:
 
     __slots__ = ("kind", "response")
 
-    def __init__(self, response: Any, kind: str) -> None:
+    def __init__(self, response: AWSResponse | None, kind: str) -> None:
         self.response = response
         self.kind = kind

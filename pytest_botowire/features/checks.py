@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from pytest_botowire.aws.codec import GZIP_TOKENS, is_gzip
 from pytest_botowire.aws.patterns import normalize_pattern
 from pytest_botowire.capture.recorder import Recorder
 from pytest_botowire.features.limits.rules import (
@@ -16,10 +17,10 @@ from pytest_botowire.features.limits.rules import (
     Rule,
     RuleSet,
     builtin_rules,
-    pattern_matches,
     payload_rule,
 )
 from pytest_botowire.features.options import MarkerOptions
+from pytest_botowire.model.assertions import declared_gzip_problem
 from pytest_botowire.model.messages import (
     ENCODING_DOCS,
     LIMITS_DOCS,
@@ -36,8 +37,6 @@ from pytest_botowire.model.request import CapturedRequest
 
 def encoding_problem(request: CapturedRequest) -> str | None:
     """A body that contradicts its own headers: bad gzip, gzip in gzip, wrong Content-Length."""
-    from pytest_botowire.aws.codec import is_gzip
-
     data = request.body
     declared = request.headers.get("Content-Length")
     if declared is not None and request.size is not None:
@@ -48,20 +47,12 @@ def encoding_problem(request: CapturedRequest) -> str | None:
             return f"Content-Length {declared!r} is not a number"
     if data is None:
         return None
-    gzips = [t for t in request.encodings if t in ("gzip", "x-gzip")]
-    if "aws-chunked" in request.encodings:
+    if "aws-chunked" in request.encodings or GZIP_TOKENS.isdisjoint(request.encodings):
         return None
-    if gzips:
-        if not is_gzip(data):
-            return "Content-Encoding: gzip but the body is not gzip data"
-        content = request.content
-        if content is None:
-            return (
-                f"Content-Encoding: gzip but the body does not decompress ({request.content_error})"
-            )
-        if is_gzip(content):
-            return "compressed twice: the body decompresses to gzip data again"
-    return None
+    content = None if not is_gzip(data) else request.content
+    return declared_gzip_problem(
+        data, content, f"the body does not decompress ({request.content_error})"
+    )
 
 
 def strict_problem(recorder: Recorder) -> str:
@@ -150,9 +141,7 @@ class ItemLimits:
             # Overrides are already resolved in ``ruleset``: a subset keeps its order and needs
             # no second pass.
             narrowed.rules = tuple(
-                rule
-                for rule in self.ruleset.rules
-                if pattern_matches(rule.pattern, service, operation)
+                rule for rule in self.ruleset.rules if rule.matcher.matches(service, operation)
             )
             self._by_operation[key] = narrowed
         return narrowed

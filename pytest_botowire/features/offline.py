@@ -15,6 +15,8 @@ from pytest_botowire.capture.answers import build_response
 from pytest_botowire.model.messages import unanswered
 
 if TYPE_CHECKING:
+    from botocore.awsrequest import AWSResponse
+
     from pytest_botowire.model.request import CapturedRequest
 
 STRICT_CODE = "BotowireUnansweredRequest"
@@ -22,7 +24,7 @@ STRICT_CODE = "BotowireUnansweredRequest"
 _ANSWERS: dict[tuple[str, str], Any] = {}
 
 
-def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> Any:
+def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> AWSResponse:
     """A successful placeholder response, or in ``strict`` mode an error naming the request."""
     from pytest_botowire.aws.compat import current_waiter
     from pytest_botowire.aws.models import service_model

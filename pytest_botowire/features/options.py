@@ -49,12 +49,9 @@ def _check_bool(key: str, value: Any) -> None:
 
 
 def _check_int(key: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(
-            f"@pytest.mark.botowire({key}=...) must be a whole number of bytes, not {value!r}"
-        )
-    if value < 0:
-        raise ValueError(f"@pytest.mark.botowire({key}=...) must not be negative, got {value}")
+    from pytest_botowire.model.assertions import check_int  # not at start-up: pulls in codecs
+
+    check_int(value, f"@pytest.mark.botowire({key}=...)", expected="a whole number of bytes")
 
 
 def validate(key: str, value: Any) -> None:
@@ -133,10 +130,10 @@ def marker_options(item: pytest.Item) -> MarkerOptions:
             )
         for key, value in mark.kwargs.items():
             if key not in VALID_KEYS:
-                import difflib
+                from pytest_botowire.aws.hints import did_you_mean
 
-                close = difflib.get_close_matches(key, VALID_KEYS, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                hint = did_you_mean(key, VALID_KEYS, n=1)
+                hint = f" ({hint})" if hint else ""
                 raise TypeError(
                     f"@pytest.mark.botowire got an unknown key {key!r}{hint}; valid keys: "
                     + ", ".join(VALID_KEYS)

@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pytest_botowire.aws.codec import is_gzip, unchunk
+from pytest_botowire.aws.codec import GZIP_TOKENS, is_gzip, unchunk
 from pytest_botowire.aws.redact import redact_header
 from pytest_botowire.model.messages import (
     GZIP_DOCS,
@@ -29,21 +29,38 @@ if TYPE_CHECKING:
     from pytest_botowire.model.request import CapturedRequest
 
 
-def check_limit(value: object, name: str = "limit") -> int:
-    """Validate a byte count given by a user: a non-negative ``int``."""
+def check_int(
+    value: object,
+    name: str,
+    *,
+    expected: str = "an int",
+    minimum: int = 0,
+    maximum: int | None = None,
+    hint: str = "",
+) -> int:
+    """Validate a whole number given by a user (a byte count, a level, a count, a status).
+
+    ``TypeError`` (``"{name} must be {expected}, not {value!r}"``) for anything but an ``int``
+    (``bool`` included); ``ValueError`` naming the range for a number outside
+    ``minimum``..``maximum``, followed by ``hint``.
+    """
     __tracebackhide__ = True
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(
-            f"{name} must be a whole number of bytes (an int like 40_000), not {value!r}"
-        )
-    if value < 0:
-        raise ValueError(f"{name} must not be negative, got {value}")
+        raise TypeError(f"{name} must be {expected}, not {value!r}")
+    if value < minimum or (maximum is not None and value > maximum):
+        if maximum is not None:
+            bound = f"must be from {minimum} to {maximum}"
+        elif minimum == 0:
+            bound = "must not be negative"
+        else:
+            bound = f"must be at least {minimum}"
+        raise ValueError(f"{name} {bound}, got {value}{hint}")
     return value
 
 
 def gzip_problem(request: CapturedRequest) -> str | None:
     """Why a request is not gzip-compressed exactly once, or ``None`` when it is."""
-    gzips = sum(1 for token in request.encodings if token in ("gzip", "x-gzip"))
+    gzips = sum(1 for token in request.encodings if token in GZIP_TOKENS)
     data = request.body
     if data is None:
         return f"cannot check: the body was not kept ({request.note or 'unknown'})"
@@ -52,20 +69,32 @@ def gzip_problem(request: CapturedRequest) -> str | None:
         data = request.content if request.encodings.count("gzip") == 0 else _strip_chunked(request)
         if data is None:
             return f"cannot check: {request.content_error}"
-    looks_gzip = is_gzip(data)
     if gzips == 0:
-        if looks_gzip:
+        if is_gzip(data):
             return "the body is gzip data but Content-Encoding does not name gzip"
         return "Content-Encoding does not name gzip and the body is not gzip"
     if gzips > 1:
         return f"Content-Encoding names gzip {gzips} times"
-    if not looks_gzip:
+    inner: bytes | None = None
+    error = ""
+    if is_gzip(data):
+        try:
+            inner = zlib.decompress(data, 16 + zlib.MAX_WBITS)
+        except zlib.error as exc:
+            error = f"the gzip data is corrupt or truncated ({exc})"
+    return declared_gzip_problem(data, inner, error)
+
+
+def declared_gzip_problem(data: bytes, decoded: bytes | None, error: str) -> str | None:
+    """Why a body sent with ``Content-Encoding: gzip`` is not gzip data compressed once.
+
+    ``decoded`` is the body decompressed, or ``None`` with ``error`` saying why it is not.
+    """
+    if not is_gzip(data):
         return "Content-Encoding: gzip but the body is not gzip data"
-    try:
-        inner = zlib.decompress(data, 16 + zlib.MAX_WBITS)
-    except zlib.error as exc:
-        return f"Content-Encoding: gzip but the gzip data is corrupt or truncated ({exc})"
-    if is_gzip(inner):
+    if decoded is None:
+        return f"Content-Encoding: gzip but {error}"
+    if is_gzip(decoded):
         return "compressed twice: the body decompresses to gzip data again"
     return None
 
@@ -75,6 +104,10 @@ def _strip_chunked(request: CapturedRequest) -> bytes | None:
         return unchunk(request.body or b"")
     except ValueError:
         return None
+
+
+#: what a byte count must be, in messages
+_BYTES = "a whole number of bytes (an int like 40_000)"
 
 
 def header_problem(
@@ -136,9 +169,6 @@ def check_header_name(name: object) -> str:
     if not isinstance(name, str) or not name.strip():
         raise TypeError(f"a header name must be a non-empty str, not {name!r}")
     return name
-
-
-_MISSING = object()
 
 
 def subset_problem(actual: Any, expected: Any, path: str = "") -> str | None:
@@ -244,12 +274,7 @@ class Assertable:
         """At least one request (or exactly ``times`` requests) was sent."""
         __tracebackhide__ = True
         if times is not None:
-            if isinstance(times, bool) or not isinstance(times, int):
-                raise TypeError(f"times must be an int, not {times!r}")
-            if times < 1:
-                raise ValueError(
-                    f"times must be at least 1, got {times}; use assert_not_called() to check for none"
-                )
+            check_int(times, "times", minimum=1, hint="; use assert_not_called() to check for none")
         targets = self._nonempty("assert_called")
         if times is not None and len(targets) != times:
             raise AssertionError(
@@ -291,7 +316,7 @@ class Assertable:
         AWS limits are inclusive, so a body of exactly ``limit`` bytes passes.
         """
         __tracebackhide__ = True
-        limit = check_limit(limit)
+        limit = check_int(limit, "limit", expected=_BYTES)
         if not isinstance(decoded, bool):
             raise TypeError(f"decoded must be True or False, not {decoded!r}")
 
