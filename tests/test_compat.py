@@ -308,7 +308,9 @@ def test_botocore_endpoint_sleeps_through_its_time_module() -> None:
     import botocore.endpoint
 
     assert "time.sleep(handler_response)" in inspect.getsource(botocore.endpoint.Endpoint)
-    assert compat.wrap_botocore_retry_sleep(lambda real: lambda seconds: None)
+    from pytest_botowire.features import retries
+
+    retries.install()  # the plugin's own wrapper (the first one installed stays)
     assert botocore.endpoint.time.sleep is not time.sleep  # wrapped (once per process)
     assert botocore.endpoint.time.monotonic is time.monotonic  # every other name is the module's
 
@@ -320,3 +322,20 @@ def test_metadata_fetchers_send_through_urllib3_session() -> None:
     session_class = compat.urllib3_session_class()
     assert isinstance(ContainerMetadataFetcher()._session, session_class)
     assert isinstance(InstanceMetadataFetcher()._session, session_class)
+
+
+def test_aws_chunked_wrapper_frames_a_replaced_stream() -> None:
+    from botocore.httpchecksum import Crc32Checksum
+
+    wrapper = AwsChunkedWrapper(
+        io.BytesIO(b"plain"), checksum_cls=Crc32Checksum, checksum_name="x-amz-checksum-crc32"
+    )
+    compat.replace_aws_chunked_stream(wrapper, io.BytesIO(b"other bytes"))
+    assert compat.aws_chunked_parts(wrapper).raw.getvalue() == b"other bytes"
+    sent = wrapper.read()
+    assert sent.startswith(b"b\r\nother bytes\r\n0\r\nx-amz-checksum-crc32:")
+    expected = Crc32Checksum()
+    expected.update(b"other bytes")
+    assert sent.endswith(b"x-amz-checksum-crc32:%s\r\n\r\n" % expected.b64digest().encode())
+    with pytest.raises(AttributeError):
+        compat.replace_aws_chunked_stream(io.BytesIO(), io.BytesIO())

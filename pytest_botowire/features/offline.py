@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pytest_botowire.capture.answers import build_response
+from pytest_botowire.capture.answers import build_response, consume_body
 from pytest_botowire.model.messages import unanswered
 
 if TYPE_CHECKING:
@@ -58,7 +58,9 @@ def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> AWS
             # echo the request: serialize it once (WireResponse is immutable).
             if not depends_on_params(*key):
                 _ANSWERS[key] = wire
-    return build_response(str(request.url), wire)
+    response = build_response(str(request.url), wire)
+    consume_body(request)  # as a send would: progress callbacks see every byte
+    return response
 
 
 def _waiter_answer(operation_model: Any, waiter: Any, output: dict[str, Any]) -> Any:

@@ -322,7 +322,13 @@ class Collector:
             decoded = request.decoded_size
         except Exception:
             decoded = None
-        gzipped = "gzip" in encodings or "x-gzip" in encodings
+        # From what the bytes are: S3 stores Content-Encoding as metadata over any bytes.
+        try:
+            gzipped = request.gzipped
+        except Exception:
+            gzipped = None
+        if gzipped is None:
+            gzipped = "gzip" in encodings or "x-gzip" in encodings
         stats.add(size, decoded, gzipped, bool(breaches))
         limit_stats = [_stat_of(check) for check in checks]
         for stat in limit_stats:
