@@ -401,7 +401,7 @@ def test_the_markdown_summary_links_each_aws_rule_to_its_source(
     result.assert_outcomes(passed=2)
     text = (pytester.path / "s.md").read_text("utf-8")
     assert (
-        "| lambda.Invoke | 5 | 0 | 1,000 | 1,000 | 0% | 6,000,000 bytes | 99.9% | "
+        "| lambda.Invoke | 5 | 0 | 1,000 | 1,000 | 0% | 6,291,456 bytes | 99.9% | "
         "[lambda.invoke.sync_payload](https://docs.aws.amazon.com/lambda/latest/dg/"
         "gettingstarted-limits.html) (Lambda quotas) |"
     ) in text
@@ -572,7 +572,7 @@ def test_compare_prints_the_comparison_and_exits_1_on_a_failed_budget(
     assert failed.ret == 1
     failed.stdout.fnmatch_lines(
         [
-            "2 budgets failed: the run fails",
+            "2 budgets failed: exit status 1",
             "  - lambda.Invoke: largest body on the wire grew by 100 bytes (+10.0%), 1,000 -> "
             "1,100, over the budget size:5% (baseline base.json)",
             "  - lambda.Invoke: largest decoded body grew by 100 bytes (+10.0%), 1,000 -> 1,100, "

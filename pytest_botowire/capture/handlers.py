@@ -72,6 +72,7 @@ class _Call:
     """What is known of one API call while its attempts are sent."""
 
     __slots__ = (
+        "backoff",
         "depth",
         "last",
         "model",
@@ -108,6 +109,8 @@ class _Call:
         self.protocol = protocol
         self.model = model
         self.sent = 0
+        #: the delay botocore slept (or would have) before the next attempt
+        self.backoff: float | None = None
         self.last: CapturedRequest | None = None
         self.response: Answer | None = None
         self.signer: ReadOnlyCredentials | None = None
@@ -147,6 +150,7 @@ def capture_request(
     """Record one prepared request; never raises for a request botocore sends."""
     call.sent += 1
     captured = _build(recorder, request, call, call.sent)
+    call.backoff = None
     recorder.add(captured)
     call.last = captured
     return captured
@@ -173,6 +177,7 @@ def _build(
         region=call.region,
         signing_name=call.signing_name,
         credentials=call.signer,
+        backoff=call.backoff,
     )
     return captured
 
@@ -191,6 +196,20 @@ def _changed(request: AWSPreparedRequest, call: _Call) -> bool:
     if raw is not None:
         return bool(raw != call.seen_headers)
     return bool(list(request.headers.items()) != call.seen_headers)
+
+
+def note_retry_delay(seconds: float) -> bool:
+    """Note the delay botocore chose before the next attempt; True when the sleep is skipped.
+
+    Called by the retries feature from botocore's (and aiobotocore's) retry sleep.
+    """
+    recorder = _ACTIVE if not _OWNED else _current()
+    if recorder is None:
+        return False
+    call = _CALL.get()
+    if call is not None:
+        call.backoff = float(seconds)
+    return recorder.skip_retry_sleep
 
 
 def _attempt(header: str | bytes | None, fallback: int) -> int:
@@ -377,6 +396,7 @@ def choose_answer(
         try:
             if _changed(request, call):
                 fresh = _build(recorder, request, call, call.sent)
+                fresh.backoff = captured.backoff
                 recorder.replace(captured, fresh)
                 call.last = captured = fresh
         except Exception as exc:  # capture must never break the code under test
