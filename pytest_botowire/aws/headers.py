@@ -46,6 +46,26 @@ class Headers(Mapping[str, str]):
         return headers
 
     @classmethod
+    def _from_header_dict(cls, raw: Mapping[Any, Any]) -> Headers:
+        """The capture path: botocore's header dict straight into the wire form, one pass."""
+        lines = []
+        for key, value in raw.items():
+            name = str(key)
+            text = value if value.__class__ is str else header_text(value)
+            if ":" in name:
+                break
+            lines.append(f"{name}: {text}\r\n")
+        else:
+            block = "".join(lines)
+            # a CR or LF inside a name or value would not read back: keep such headers as pairs
+            if block.count("\n") == len(lines) and block.count("\r") == len(lines):
+                headers = cls.__new__(cls)
+                headers._block = block
+                headers._index = None
+                return headers
+        return cls._from_pairs([(str(k), header_text(v)) for k, v in raw.items()])
+
+    @classmethod
     def of(cls, headers: Mapping[str, Any] | Iterable[tuple[Any, Any]] | Any) -> Headers:
         """Copy any headers object (botocore's, ``email.message.Message``, a mapping, pairs).
 
@@ -54,7 +74,7 @@ class Headers(Mapping[str, str]):
         """
         fast = header_dict_fast(headers)  # botocore's HeadersDict, read 3x faster
         if fast is not None:  # the capture path: first, and no ABC isinstance check before it
-            return cls._from_pairs([(str(key), header_text(value)) for key, value in fast.items()])
+            return cls._from_header_dict(fast)
         if isinstance(headers, Headers):
             return headers
         items = headers.items() if hasattr(headers, "items") else headers

@@ -97,8 +97,20 @@ def frozen_credentials(credentials: Credentials) -> ReadOnlyCredentials:
     if is_async:
         if not _ADAPTERS:
             raise TypeError(f"no adapter for asynchronous credentials {kind.__name__}")
-        return _ADAPTERS[0].freeze(credentials)
-    return credentials.get_frozen_credentials()
+        frozen = _ADAPTERS[0].freeze(credentials)
+    else:
+        frozen = credentials.get_frozen_credentials()
+    # Every request of a test is usually signed with the same keys: share one frozen set
+    # instead of holding a copy per captured request.
+    global _LAST_FROZEN
+    last = _LAST_FROZEN
+    if last is not None and last == frozen and type(last) is type(frozen):
+        return last
+    _LAST_FROZEN = frozen
+    return frozen
+
+
+_LAST_FROZEN: Any = None
 
 
 def lend_credentials(recorder: Recorder, signer: RequestSigner) -> None:

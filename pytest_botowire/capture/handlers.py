@@ -215,6 +215,10 @@ def note_retry_delay(seconds: float) -> bool:
 def _attempt(header: str | bytes | None, fallback: int) -> int:
     if isinstance(header, bytes):
         header = header.decode("latin-1")
+    if header and header.startswith("attempt="):  # botocore's own form: "attempt=1; max=3"
+        value = header[8:].partition(";")[0]
+        if value.isdigit():
+            return int(value)
     if header:
         for part in header.split(";"):
             key, _, value = part.strip().partition("=")
@@ -261,17 +265,24 @@ def _on_client_params(
         return None
     try:
         service_model = model.service_model
-        _Call(
-            service_model.service_name,
-            service_model.service_id.hyphenize(),
-            model.name,
-            dict(params) if params else {},
-            resolved_protocol(service_model),
-            model,
-        ).push()
+        name = service_model.service_name
+        known = _SERVICES.get(name)
+        if known is None or known[0]() is not service_model:
+            # once per service model: every captured request shares the two strings
+            known = (
+                weakref.ref(service_model),
+                service_model.service_id.hyphenize(),
+                resolved_protocol(service_model),
+            )
+            _SERVICES[name] = known
+        _Call(name, known[1], model.name, dict(params) if params else {}, known[2], model).push()
     except Exception:
         pass
     return None
+
+
+#: client name -> (the service model last seen, its hyphenized service id, its protocol)
+_SERVICES: dict[str, tuple[weakref.ref[Any], str, str]] = {}
 
 
 #: called after ``botowire.respond`` answered a request at ``before-send`` (integrations use it

@@ -118,6 +118,9 @@ class _Seen:
         default_factory=dict
     )
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: ``(scheme://netloc/, client name)`` of the last signing noted: the next request of the
+    #: same client to the same endpoint (the usual case) is skipped without parsing its URL
+    last: tuple[str, str] = ("", "")
 
 
 _seen: weakref.WeakKeyDictionary[Recorder, _Seen] = weakref.WeakKeyDictionary()
@@ -158,13 +161,20 @@ def observe_signing(recorder: Recorder, request: Any, call: Any, signature_versi
     url = str(getattr(request, "url", "") or "")
     if not url:
         return
-    host, netloc = _netloc(url)
     service = getattr(call, "service", None)
+    version = str(signature_version or "")
+    presigning = call is not None and ("query" in version or "presign" in version)
+    base, last_service = seen.last
+    if not presigning and base and service == last_service and url.startswith(base):
+        return  # this endpoint is noted for this client already
+    host, netloc = _netloc(url)
     with seen.lock:
         if not host.endswith(AWS_SUFFIXES) and service:
             seen.hosts.setdefault(netloc, set()).add(service)
-    version = str(signature_version or "")
-    if call is not None and ("query" in version or "presign" in version):
+    parts = url.split("/", 3)
+    if len(parts) >= 3 and service:
+        seen.last = ("/".join(parts[:3]) + "/", service)
+    if presigning:
         method = str(getattr(request, "method", "") or "GET")
         info = _Presigned(call.service, call.service_id, call.operation, call.params, call.protocol)
         with seen.lock:
