@@ -51,7 +51,13 @@ class Headers(Mapping[str, str]):
         lines = []
         for key, value in raw.items():
             name = str(key)
-            text = value if value.__class__ is str else header_text(value)
+            kind = value.__class__
+            if kind is bytes:  # botocore's signers set most values as bytes
+                text = value.decode("latin-1")
+            elif kind is str:
+                text = value
+            else:
+                text = header_text(value)
             if ":" in name:
                 break
             lines.append(f"{name}: {text}\r\n")

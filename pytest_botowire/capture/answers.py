@@ -23,9 +23,15 @@ ResponseFactory = Callable[[str, "WireResponse"], "AWSResponse"]
 
 
 def _default_factory(url: str, wire: WireResponse) -> AWSResponse:
-    from pytest_botowire.aws.serialize import to_aws_response
+    global _to_aws_response
+    if _to_aws_response is None:  # botocore is imported on the first answer, not at start-up
+        from pytest_botowire.aws.serialize import to_aws_response
 
-    return to_aws_response(url, wire)
+        _to_aws_response = to_aws_response
+    return _to_aws_response(url, wire)
+
+
+_to_aws_response: Callable[[str, WireResponse], AWSResponse] | None = None
 
 
 _factories: list[tuple[Callable[[], bool], ResponseFactory]] = []

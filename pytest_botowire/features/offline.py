@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pytest_botowire.aws.compat import current_waiter
+from pytest_botowire.aws.models import service_model
+from pytest_botowire.aws.serialize import depends_on_params, serialize_response, synthesize_output
 from pytest_botowire.capture.answers import build_response, consume_body
 from pytest_botowire.model.messages import unanswered
 
@@ -26,28 +29,22 @@ _ANSWERS: dict[tuple[str, str], Any] = {}
 
 def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> AWSResponse:
     """A successful placeholder response, or in ``strict`` mode an error naming the request."""
-    from pytest_botowire.aws.compat import current_waiter
-    from pytest_botowire.aws.models import service_model
-    from pytest_botowire.aws.serialize import (
-        depends_on_params,
-        serialize_response,
-        synthesize_output,
-    )
-
     key = (captured.service, captured.operation)
     waiter = None if strict else current_waiter()
-    if strict:
+    # the common case first: a cached answer for an operation whose answer does not echo
+    # the request, handed out with no model lookup
+    wire = None if strict or waiter is not None else _ANSWERS.get(key)
+    if wire is None:
         operation_model = service_model(captured.service).operation_model(captured.operation)
-        wire = strict_wire(operation_model, captured.name)
-    elif waiter is None and key in _ANSWERS:
-        wire = _ANSWERS[key]
-    else:
-        operation_model = service_model(captured.service).operation_model(captured.operation)
-        output = synthesize_output(operation_model, captured.params)
-        if waiter is not None:
+        if strict:
+            wire = strict_wire(operation_model, captured.name)
+        elif waiter is not None:
+            output = synthesize_output(operation_model, captured.params)
             wire = _waiter_answer(operation_model, waiter, output)
         else:
-            wire = serialize_response(operation_model, output)
+            wire = serialize_response(
+                operation_model, synthesize_output(operation_model, captured.params)
+            )
             # The same answer fits every request of an operation whose placeholder does not
             # echo the request: serialize it once (WireResponse is immutable).
             if not depends_on_params(*key):
