@@ -80,6 +80,27 @@ def test_captured_headers_take_one_string_until_read() -> None:
     assert captured.encodings == ()
 
 
+def test_requests_of_one_client_share_their_strings_and_credentials() -> None:
+    """What every request of a test has alike is held once, not once per request."""
+    recorder = Recorder(mode="passthrough")
+    client = boto3.client("sqs", region_name="us-east-1", aws_access_key_id="AKID",
+                          aws_secret_access_key="s")  # fmt: skip
+    client.meta.events.register("before-send", lambda **_: _ok_response())
+    activate(recorder)
+    try:
+        client.list_queues()
+        client.list_queues()
+    finally:
+        deactivate(recorder)
+    first, second = recorder.requests
+    assert first.service_id == second.service_id == "sqs"
+    assert first.service_id is second.service_id
+    assert first.protocol is second.protocol
+    assert first.credentials is not None
+    assert first.credentials is second.credentials
+    assert first.credentials.access_key == "AKID"
+
+
 def _ok_response() -> Any:
     """An empty ListQueues answer in the protocol of the installed botocore (query or JSON)."""
     from pytest_botowire.aws.models import service_model
