@@ -115,6 +115,11 @@ def capture_request(recorder: Recorder, request: Any, event_name: str) -> Captur
     return captured
 
 
+def in_client_call() -> bool:
+    """Whether a botocore client call is in progress in this thread or task."""
+    return _CALL.get() is not None
+
+
 def note_retry_delay(seconds: float) -> bool:
     """Note the delay botocore chose before the next attempt; True when the sleep is skipped.
 
