@@ -333,26 +333,8 @@ async def test_assert_signed_checks_aiobotocore_signatures(botowire: Any) -> Non
     botowire.assert_signed()
 
 
-@pytest.fixture
-def _no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    for name in (
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "missing-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "missing-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
 @pytest_asyncio.fixture
-async def client_without_credentials(_no_credentials: None) -> AsyncIterator[Any]:
+async def client_without_credentials(no_aws_credentials: None) -> AsyncIterator[Any]:
     async with _client("sqs") as sqs:
         yield sqs
 

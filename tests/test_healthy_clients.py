@@ -122,8 +122,8 @@ def test_waiters_finish_on_the_first_poll(botowire, service, waiter, kwargs):
     client = boto3.client(service, region_name="us-east-1")
     start = time.monotonic()
     client.get_waiter(waiter).wait(**kwargs, WaiterConfig={"Delay": 5, "MaxAttempts": 3})
-    assert time.monotonic() - start < 2
-    assert len(botowire) == 1
+    assert len(botowire) == 1  # one poll
+    assert time.monotonic() - start < 4.5  # a second poll would have waited Delay=5 s first
 '''
 
 

@@ -13,10 +13,11 @@ from botocore.config import Config
 from botocore.httpchecksum import AwsChunkedWrapper, Crc32Checksum
 
 from pytest_botowire.aws.codec import decode_body, parse_encodings, unchunk
+from pytest_botowire.aws.headers import Headers
 from pytest_botowire.aws.serialize import WireResponse, to_aws_response
 from pytest_botowire.capture.install import activate, deactivate
 from pytest_botowire.capture.recorder import Recorder
-from pytest_botowire.model.request import CapturedRequest, Headers, snapshot_body
+from pytest_botowire.model.request import CapturedRequest, snapshot_body
 
 
 def test_headers_are_case_insensitive_str_and_keep_duplicates() -> None:
@@ -80,7 +81,12 @@ def test_captured_headers_take_one_string_until_read() -> None:
 
 
 def _ok_response() -> Any:
-    return to_aws_response("https://sqs.us-east-1.amazonaws.com/", WireResponse(200, {}, b"{}"))
+    """An empty ListQueues answer in the protocol of the installed botocore (query or JSON)."""
+    from pytest_botowire.aws.models import service_model
+    from pytest_botowire.aws.serialize import serialize_response
+
+    model = service_model("sqs").operation_model("ListQueues")
+    return to_aws_response("https://sqs.us-east-1.amazonaws.com/", serialize_response(model, {}))
 
 
 def test_header_repr_redacts_secrets() -> None:

@@ -1,7 +1,14 @@
-"""Every private name of botocore (and aiobotocore) the package relies on, in one place.
+"""Every use of another package's private names, in one place.
 
-botocore offers no public hook for these; each entry says what it reaches and why, so a botocore
-upgrade that moves one breaks here, visibly, rather than somewhere deep in a feature.
+botocore, s3transfer, responses, moto and aiobotocore offer no public way to do a few things
+the plugin needs (read the credentials a client's signer holds, see the stream under an
+aws-chunked body, tell which emitter is running, ...). Each such use is one function or
+constant here, with a comment saying what it is and what breaks if it changes; each has a test
+in ``tests/test_compat.py`` that fails when the private name goes or stops behaving as assumed
+(run at the lowest and the newest botocore, and in the aiobotocore environment).
+
+Nothing here imports a foreign package at module level: the functions look at objects they are
+given, or at modules already in ``sys.modules``, so importing this module stays free.
 """
 
 from __future__ import annotations
@@ -10,8 +17,297 @@ import inspect
 import sys
 import types
 from collections.abc import Callable
-from typing import Any
+from types import CodeType, FrameType
+from typing import TYPE_CHECKING, Any
 
+if TYPE_CHECKING:
+    from botocore.credentials import Credentials, ReadOnlyCredentials
+    from botocore.signers import RequestSigner
+
+# --------------------------------------------------------------------------- botocore
+
+
+def host_from_url(url: str) -> str:
+    """The ``Host`` header value botocore's SigV4 signer computes for ``url``.
+
+    ``botocore.auth._host_from_url`` drops the default port of the scheme. If it goes, SigV4
+    verification of a request whose ``host`` header was signed but not sent fails to rebuild
+    the canonical request (test: ``test_host_from_url_drops_default_ports``).
+    """
+    import botocore.auth
+
+    private: Callable[[str], str] = getattr(botocore.auth, "_host_from_url")  # noqa: B009
+    return str(private(url))
+
+
+def signer_credentials(signer: RequestSigner | None) -> Credentials | None:
+    """The credentials a ``RequestSigner`` signs with (``None`` when the client has none).
+
+    ``RequestSigner._credentials``: botocore has no public getter. If it goes, the signature
+    check (``botowire.assert_signed``) no longer knows the keys used; capture names the
+    missing credentials instead of failing (test: ``test_request_signer_keeps_credentials``).
+    """
+    return getattr(signer, "_credentials", None)
+
+
+def signer_lacks_credentials(signer: Any) -> bool:
+    """Whether a ``RequestSigner`` was created without credentials (``_credentials is None``).
+
+    Same private attribute as :func:`signer_credentials`; a signer without the attribute
+    counts as having credentials, so nothing is lent to it.
+    """
+    return getattr(signer, "_credentials", True) is None
+
+
+def set_signer_credentials(signer: RequestSigner, credentials: Credentials | None) -> None:
+    """Give a ``RequestSigner`` credentials (offline tests lend fake ones, then put ``None``).
+
+    ``RequestSigner._credentials`` is what ``RequestSigner.get_auth_instance`` reads each time
+    it signs. If it goes, a client created without credentials fails to sign in offline mode
+    (``NoCredentialsError``) (test: ``test_request_signer_keeps_credentials``).
+    """
+    setattr(signer, "_credentials", credentials)  # noqa: B010 (private: stubs do not name it)
+
+
+class ChunkedParts:
+    """What ``AwsChunkedWrapper`` frames: the stream under it and its framing settings."""
+
+    __slots__ = ("checksum_cls", "checksum_name", "chunk_size", "raw")
+
+    def __init__(self, raw: Any, chunk_size: int, checksum_cls: Any, checksum_name: str) -> None:
+        self.raw = raw
+        self.chunk_size = chunk_size
+        self.checksum_cls = checksum_cls
+        self.checksum_name = checksum_name
+
+
+#: class names of botocore's ``AwsChunkedWrapper`` and aiobotocore's subclass of it
+_CHUNKED_WRAPPERS = frozenset({"AwsChunkedWrapper", "AioAwsChunkedWrapper"})
+
+
+def is_aws_chunked(body: Any) -> bool:
+    """Whether ``body`` is botocore's ``AwsChunkedWrapper`` (or aiobotocore's subclass)."""
+    return type(body).__name__ in _CHUNKED_WRAPPERS
+
+
+def aws_chunked_parts(body: Any) -> ChunkedParts:
+    """The stream and framing of an ``AwsChunkedWrapper`` body (``AttributeError`` if gone).
+
+    ``botocore.httpchecksum.AwsChunkedWrapper._raw``, ``._chunk_size``, ``._checksum_cls`` and
+    ``._checksum_name``: reading the wrapper itself moves it, so capture reads the stream under
+    it and rebuilds the framing. If they go, aws-chunked bodies (S3 uploads with flexible
+    checksums) are captured as "could not be read" with their declared size only (test:
+    ``test_aws_chunked_wrapper_parts_rebuild_its_bytes``).
+    """
+    return ChunkedParts(
+        body._raw, int(body._chunk_size), body._checksum_cls, str(body._checksum_name)
+    )
+
+
+def replace_aws_chunked_stream(body: Any, stream: Any) -> None:
+    """Make an ``AwsChunkedWrapper`` frame ``stream`` instead of the stream it was given.
+
+    ``AwsChunkedWrapper._raw`` again (see :func:`aws_chunked_parts`): the wrapper makes its
+    chunks and trailing checksum from it as it is read, and ``seek(0)`` rewinds it. The gzip
+    policy puts the gzipped payload there, so the framing and checksum describe the gzip bytes.
+    If it goes, the gzip policy leaves such bodies alone with a warning (test:
+    ``test_aws_chunked_wrapper_frames_a_replaced_stream``).
+    """
+    if not hasattr(body, "_raw"):
+        raise AttributeError(f"{type(body).__name__} has no _raw stream")
+    setattr(body, "_raw", stream)  # noqa: B010 (private)
+
+
+def header_dict_fast(headers: Any) -> dict[Any, Any] | None:
+    """The dict inside botocore's ``HeadersDict``, or ``None`` for other headers objects.
+
+    ``botocore.awsrequest.HeadersDict._dict`` maps a ``_HeaderKey`` (``str()`` is the name as
+    set) to the value; reading it is 3x faster than ``items()``, which builds a key object per
+    lookup. If it goes, ``None`` makes the caller use ``items()`` (slower, same result) (test:
+    ``test_headers_dict_keeps_its_dict``).
+    """
+    raw = getattr(headers, "_dict", None)
+    return raw if isinstance(raw, dict) else None
+
+
+def progress_callbacks_enabled(stream: Any) -> bool:
+    """Whether an s3transfer ``ReadFileChunk`` reports progress as it is read.
+
+    ``s3transfer.utils.ReadFileChunk._callbacks_enabled`` (public: ``disable_callback()`` and
+    ``enable_callback()`` change it, nothing reads it). Capture turns the callbacks off while it
+    reads an upload part, so a part is not reported as transferred before it is sent. If it
+    goes, progress is reported twice for aws-chunked uploads (test:
+    ``test_read_file_chunk_callbacks_flag``).
+    """
+    return getattr(stream, "_callbacks_enabled", None) is True and hasattr(
+        stream, "disable_callback"
+    )
+
+
+def emitter_codes() -> tuple[CodeType, CodeType] | None:
+    """The code objects of aiobotocore's and botocore's ``_emit``, once both are imported.
+
+    ``AioHierarchicalEmitter._emit`` and ``HierarchicalEmitter._emit`` are the frames that call
+    every handler; which one is running tells an aiobotocore request from a botocore one. If
+    they go (renamed), ``None`` makes every request count as botocore's: aiobotocore clients
+    answered by botowire get a botocore response they cannot await (test:
+    ``test_emitters_emit_through_emit`` in both environments).
+    """
+    aio_hooks = sys.modules.get("aiobotocore.hooks")
+    sync_hooks = sys.modules.get("botocore.hooks")
+    if aio_hooks is None or sync_hooks is None:
+        return None
+    try:
+        return (
+            aio_hooks.AioHierarchicalEmitter._emit.__code__,
+            sync_hooks.HierarchicalEmitter._emit.__code__,
+        )
+    except AttributeError:
+        return None
+
+
+#: the name of the emitter method whose frame calls the handlers (see :func:`emitter_codes`)
+EMIT_NAME = "_emit"
+
+
+def caller_frame(depth: int = 1) -> FrameType:
+    """The frame ``depth`` levels above the caller (CPython's ``sys._getframe``).
+
+    Documented but underscored; every CPython has it. Used to find the running emitter
+    (test: ``test_caller_frame``).
+    """
+    return sys._getframe(depth + 1)
+
+
+def frozen_of_refreshable(credentials: Any) -> ReadOnlyCredentials | None:
+    """The frozen set a refreshable credentials object kept from its last refresh, if any.
+
+    ``RefreshableCredentials._frozen_credentials`` (aiobotocore's subclass too): its
+    ``get_frozen_credentials`` is a coroutine there, which a ``before-sign`` handler cannot
+    await. If it goes, the keys are read from the ``access_key``/``secret_key``/``token``
+    attributes instead, which aiobotocore refreshes only when awaited (test:
+    ``test_refreshable_credentials_keep_frozen_set``).
+    """
+    from botocore.credentials import ReadOnlyCredentials
+
+    frozen = getattr(credentials, "_frozen_credentials", None)
+    return frozen if isinstance(frozen, ReadOnlyCredentials) else None
+
+
+# --------------------------------------------------------------------------- responses
+
+
+def responses_default_send() -> Any:
+    """What ``responses`` sends a request it lets through with when nothing else is patched.
+
+    ``responses._real_send`` is ``HTTPAdapter.send`` as it was when ``responses`` was
+    imported. Comparing a mock's own sender with it tells whether another mock (moto's) was
+    started before ours. If it goes, requests sent with the ``requests`` library are assumed to
+    go to the network (test: ``test_responses_private_names``).
+    """
+    import responses
+
+    return getattr(responses, "_real_send")  # noqa: B009
+
+
+def requests_mock_send(mock: Any) -> Any:
+    """The adapter send a ``responses.RequestsMock`` passes unanswered requests to.
+
+    ``RequestsMock._real_send`` (set from ``real_adapter_send``, responses >= 0.24). If it
+    goes, requests the plugin lets through cannot be sent (test:
+    ``test_responses_private_names``).
+    """
+    return mock._real_send
+
+
+def requests_mock_patch_target(mock: Any) -> Any:
+    """What a started ``responses.RequestsMock`` put in place of ``HTTPAdapter.send``, or ``None``.
+
+    ``RequestsMock._patcher`` is the ``unittest.mock`` patcher of ``HTTPAdapter.send`` while the
+    mock is started (``None`` otherwise); its ``new`` is the replacement. If it goes, a mock
+    started after ours is not noticed and a request may be answered twice (test:
+    ``test_responses_private_names``).
+    """
+    patcher = getattr(mock, "_patcher", None)
+    return getattr(patcher, "new", None) if patcher is not None else None
+
+
+def moto_requests_mock_active() -> bool:
+    """Whether moto's own ``responses`` mock (``moto.core.models.responses_mock``) is started.
+
+    Same private ``RequestsMock._patcher`` as :func:`requests_mock_patch_target`, on moto's
+    module-level mock, read without importing moto. If it goes, requests answered by moto are
+    reported as answered by "other" (test: ``test_moto_responses_mock_patcher``).
+    """
+    models = sys.modules.get("moto.core.models")
+    mock = getattr(models, "responses_mock", None) if models is not None else None
+    return getattr(mock, "_patcher", None) is not None
+
+
+def requests_mock(answers: Callable[[Any], bool], real_adapter_send: Any) -> Any:
+    """A ``responses.RequestsMock`` that answers only the requests ``answers(request)`` accepts.
+
+    Every other request goes to ``real_adapter_send`` untouched. This overrides
+    ``RequestsMock._on_request(adapter, request, *, retries=None, **kwargs)``, the method
+    ``responses`` routes each request through; if its name or signature changes, requests sent
+    with the ``requests`` library are no longer answered by ``botowire.respond`` (test:
+    ``test_responses_private_names``). ``RequestsMock(real_adapter_send=...)`` is public from
+    responses 0.24; older ones get the private ``_real_send`` set instead.
+    """
+    import responses
+
+    class _Mock(responses.RequestsMock):
+        def _on_request(
+            self, adapter: Any, request: Any, *, retries: Any = None, **kwargs: Any
+        ) -> Any:
+            if not answers(request):
+                return requests_mock_send(self)(adapter, request, **kwargs)
+            return super()._on_request(adapter, request, retries=retries, **kwargs)
+
+    try:
+        return _Mock(assert_all_requests_are_fired=False, real_adapter_send=real_adapter_send)
+    except TypeError:  # responses < 0.24 has no real_adapter_send
+        mock = _Mock(assert_all_requests_are_fired=False)
+        mock._real_send = real_adapter_send
+        return mock
+
+
+# --------------------------------------------------------------------------- moto
+
+#: set on the wrapper :func:`wrap_moto_responder` installs, so it is installed once
+_WRAPPED = "_botowire"
+
+
+def wrap_moto_responder(skip: Callable[[], bool]) -> bool:
+    """Make moto's ``before-send`` responder return ``None`` whenever ``skip()`` is true.
+
+    moto registers ``moto.core.botocore_stubber.BotocoreStubber`` instances on botocore's
+    ``before-send`` and answers through ``BotocoreStubber.__call__(self, event_name, request,
+    **kwargs)`` (an internal module of moto). The method is wrapped on the class, only when moto
+    is already imported; returns whether moto's responder is wrapped now. If the module, the
+    class or the call signature changes, a request botowire answered also reaches moto (a
+    message lands in moto's queue as well) (test: ``test_moto_stubber_call_signature``).
+    """
+    module = sys.modules.get("moto.core.botocore_stubber")
+    stubber: Any = getattr(module, "BotocoreStubber", None)
+    if stubber is None:
+        return False
+    if getattr(stubber.__call__, _WRAPPED, False):
+        return True
+    original = stubber.__call__
+
+    def __call__(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
+        if skip():
+            return None
+        return original(self, event_name, request, **kwargs)
+
+    setattr(__call__, _WRAPPED, True)
+    __call__.__wrapped__ = original  # type: ignore[attr-defined]
+    stubber.__call__ = __call__
+    return True
+
+
+# --------------------------------------------------------------------------- offline answers and retries
 # -- waiters ----------------------------------------------------------------------------------
 # botocore's ``Waiter.wait`` calls the client method with nothing that names the waiter; the
 # offline answer finds the waiter on the stack (``self`` of ``Waiter.wait``) to shape the answer
@@ -41,7 +337,7 @@ def current_waiter() -> Any:
     codes = _wait_codes()
     if not codes:
         return None
-    frame: types.FrameType | None = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         if frame.f_code in codes:
             return frame.f_locals.get("self")

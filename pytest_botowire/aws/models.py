@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import functools
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_botowire.aws.service_ids import CLIENT_TO_SERVICE_ID, KNOWN_CLIENTS
+
+if TYPE_CHECKING:
+    from botocore.loaders import Loader
+    from botocore.model import ServiceModel
 
 #: host suffixes that are AWS whatever the test configured
 AWS_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".on.aws")
@@ -23,7 +27,7 @@ _lock = threading.Lock()
 
 
 @functools.lru_cache(maxsize=1)
-def _loader() -> Any:
+def _loader() -> Loader:
     from botocore.loaders import create_loader
 
     return create_loader()
@@ -36,7 +40,7 @@ def available_services() -> frozenset[str]:
 
 
 @functools.cache
-def service_model(client_name: str) -> Any:
+def service_model(client_name: str) -> ServiceModel:
     """botocore's ``ServiceModel`` for a client name (cached for the process)."""
     from botocore.model import ServiceModel
 
@@ -55,9 +59,12 @@ def service_id_of(client_name: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _service_id_index() -> dict[str, str]:
-    """Map every hyphenized service id to its client name (loads every model: slow path)."""
+    """Map the service ids of the services the shipped table lacks to their client names.
+
+    Loads the model of each such service (a few with a botocore newer than the table).
+    """
     index = {}
-    for name in sorted(available_services()):
+    for name in sorted(available_services() - KNOWN_CLIENTS):
         index[service_id_of_model(name)] = name
     return index
 
@@ -80,7 +87,8 @@ def client_name_for(service: str) -> str | None:
         return client
     if services <= KNOWN_CLIENTS:
         return None  # the shipped table covers every service of this botocore
-    # A service id that the shipped table does not know (a newer botocore): ask the models.
+    # A service id of a service the shipped table does not know (a newer botocore): ask the
+    # models of those services only.
     return _service_id_index().get(service)
 
 
@@ -89,7 +97,7 @@ def operation_names(client_name: str) -> tuple[str, ...]:
     return tuple(service_model(client_name).operation_names)
 
 
-def resolved_protocol(service_model: Any) -> str:
+def resolved_protocol(service_model: ServiceModel | Any) -> str:
     """The protocol botocore uses for a service (newer botocore picks one of several)."""
     protocol = getattr(service_model, "resolved_protocol", None)
     if isinstance(protocol, str):
@@ -117,3 +125,24 @@ def waiter_configs(client_name: str) -> dict[str, Any]:
         except Exception:
             return {}
     return dict(data.get("waiters") or {})
+
+
+@functools.cache
+def content_encoding_is_metadata(client_name: str, operation: str) -> bool:
+    """Whether the operation's caller sets ``Content-Encoding`` as a stored value.
+
+    S3's ``PutObject``, ``CreateMultipartUpload`` and ``CopyObject`` model ``ContentEncoding``
+    as a header member: S3 stores it with the object and never decodes the body by it (only
+    ``aws-chunked`` is a transfer framing there), so ``gzip`` over plain bytes is legal.
+    """
+    try:
+        shape = service_model(client_name).operation_model(operation).input_shape
+    except Exception:
+        return False
+    if shape is None:
+        return False
+    return any(
+        member.serialization.get("location") == "header"
+        and str(member.serialization.get("name", "")).lower() == "content-encoding"
+        for member in shape.members.values()
+    )

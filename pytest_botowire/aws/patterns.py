@@ -10,18 +10,19 @@ nothing.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import functools
 from dataclasses import dataclass
 from typing import Any
 
+from pytest_botowire.aws.hints import did_you_mean
 from pytest_botowire.aws.models import (
     HTTP_METHODS,
     HTTP_SERVICES,
     available_services,
     client_name_for,
     operation_names,
+    service_id_of,
 )
 from pytest_botowire.aws.service_ids import CLIENT_TO_SERVICE_ID
 
@@ -29,21 +30,17 @@ _GLOB_CHARS = frozenset("*?[")
 
 
 def _closest(word: str, candidates: list[str], n: int = 3) -> str:
-    matches = difflib.get_close_matches(word, candidates, n=n, cutoff=0.6)
-    if not matches:
-        lowered = word.lower()
-        matches = [c for c in candidates if lowered in c.lower()][:n]
-    if not matches:
-        return ""
-    return "; did you mean " + " or ".join(repr(m) for m in matches) + "?"
+    hint = did_you_mean(word, candidates, n)
+    return f"; {hint}" if hint else ""
 
 
 @dataclass(frozen=True)
 class Pattern:
-    """A parsed, validated request pattern.
+    """A parsed request pattern.
 
-    ``service`` is the client name, or ``None`` for any service; ``operation`` is an API name,
-    a glob over API names, or ``None`` for any operation.
+    ``service`` is the client name (or, in a :func:`lenient_pattern`, a glob over client names
+    and service ids, or an HTTP API's signing name), ``None`` for any service; ``operation`` is
+    an API name, a glob over API names, or ``None`` for any operation.
     """
 
     text: str
@@ -53,15 +50,53 @@ class Pattern:
     def matches(self, service: str, operation: str) -> bool:
         """Whether a request to ``service`` (client name) and ``operation`` (API name) matches."""
         if self.service is not None and service != self.service:
-            return False
+            if _GLOB_CHARS.isdisjoint(self.service):
+                return False
+            if not fnmatch.fnmatchcase(service, self.service):
+                service_id = _service_id_or_none(service)
+                if service_id is None or not fnmatch.fnmatchcase(service_id, self.service):
+                    return False
+        return self._operation_matches(operation)
+
+    def matches_service_id(self, service_id: str, operation: str) -> bool:
+        """:meth:`matches` for a request named by its hyphenized service id, as botocore's
+        event names do (``"before-sign.cloudwatch-logs.PutLogEvents"``)."""
+        if self.service is not None:
+            if _GLOB_CHARS.isdisjoint(self.service):
+                if (_service_id_or_none(self.service) or self.service) != service_id:
+                    return False
+            elif not fnmatch.fnmatchcase(service_id, self.service):
+                client = client_name_for(service_id)
+                if client is None or not fnmatch.fnmatchcase(client, self.service):
+                    return False
+        return self._operation_matches(operation)
+
+    def _operation_matches(self, operation: str) -> bool:
         if self.operation is None:
             return True
         if _GLOB_CHARS.isdisjoint(self.operation):
             return operation == self.operation
         return fnmatch.fnmatchcase(operation, self.operation)
 
+    @property
+    def specificity(self) -> int:
+        """3 for ``svc.Op``, 2 for ``svc.*``, 1 for ``*.Op``, 0 for ``*`` (globs count as ``*``)."""
+        service = self.service is not None and _GLOB_CHARS.isdisjoint(self.service)
+        operation = self.operation is not None and _GLOB_CHARS.isdisjoint(self.operation)
+        return 2 * service + operation
+
     def __str__(self) -> str:
         return self.text
+
+
+def _service_id_or_none(client_name: str) -> str | None:
+    """The hyphenized service id of a client name; ``None`` for a name botocore does not know."""
+    if client_name in HTTP_SERVICES:
+        return None
+    try:
+        return service_id_of(client_name)
+    except Exception:  # not a botocore service (an HTTP API, a rule's own name)
+        return None
 
 
 def _resolve_operation(client: str, operation: str, text: str) -> str:
@@ -177,6 +212,29 @@ def parse_patterns(value: str | Any, caller: str = "") -> tuple[Pattern, ...]:
                 f"{_not_a_str(item)}"
             )
     return tuple(parse_pattern(item) for item in items)
+
+
+@functools.lru_cache(maxsize=1024)
+def lenient_pattern(text: str) -> Pattern:
+    """A pattern as limit rules write it, not checked against botocore's models.
+
+    ``"service.Operation"`` where either part may be an ``fnmatch`` glob (``"*"`` alone: every
+    request); the service is a client name or a hyphenized service id (``"cloudwatch-logs"``
+    is resolved to ``"logs"``); a service botocore does not know is kept as written (an HTTP
+    API's signing name). Rules coming from users are checked with :func:`normalize_pattern`
+    first; builtin rules and the engine's own tests need no botocore lookup.
+    """
+    stripped = text.strip()
+    if stripped in ("*", "*.*"):
+        return Pattern(stripped, None, None)
+    service_text, sep, operation_text = stripped.partition(".")
+    operation = operation_text if sep and operation_text not in ("", "*") else None
+    if service_text == "*":
+        return Pattern(stripped, None, operation)
+    service = service_text
+    if _GLOB_CHARS.isdisjoint(service_text):
+        service = client_name_for(service_text) or service_text
+    return Pattern(stripped, service, operation)
 
 
 def normalize_pattern(text: str) -> str:

@@ -22,22 +22,23 @@ import base64
 import binascii
 import calendar
 import datetime as _dt
-import difflib
 import functools
 import hashlib
 import io
 import json
 import re
 import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HeadersDict
+from botocore.compat import HTTPHeaders
 
 from pytest_botowire.aws.healthy import has_credentials, is_batch_operation, make_healthy
+from pytest_botowire.aws.hints import did_you_mean
 
 __all__ = [
     "FIXED_TIMESTAMP",
@@ -64,7 +65,6 @@ _EMPTY_MD5 = hashlib.md5(b"").hexdigest()
 _S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
 _XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance"
 _REST_LOCATIONS = ("header", "headers", "statusCode")
-_XML_PROTOCOLS = ("query", "ec2", "rest-xml")
 
 # Root element names S3 uses for its XML response documents, where they differ
 # from "<OperationName>Result".
@@ -174,12 +174,8 @@ def _join(path: str, name: str) -> str:
 
 def _suggest(key: str, valid: list[str]) -> str:
     """A "did you mean" hint for a mistyped key, or ""."""
-    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
-    if not close:
-        lowered = {v.lower(): v for v in valid}
-        if key.lower() in lowered:
-            close = [lowered[key.lower()]]
-    return f"; did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(key, valid, n=1)
+    return f"; {hint}" if hint else ""
 
 
 def _is_streaming_payload(parent: Any, member_name: str) -> bool:
@@ -700,7 +696,7 @@ def _b64(value: Any) -> str:
     return base64.b64encode(_as_bytes(value)).decode("ascii")
 
 
-def _text(shape: Any, value: Any, default_ts: str) -> str:
+def _scalar_text(shape: Any, value: Any, default_ts: str) -> str:
     """Render a scalar as text for XML bodies and HTTP headers."""
     kind = shape.type_name
     if kind == "boolean":
@@ -731,8 +727,12 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------
 
 
-def _json_value(shape: Any, value: Any) -> Any:
-    """Convert a value to its JSON wire form."""
+def _wire_value(shape: Any, value: Any, scalar: Callable[[Any, Any], Any]) -> Any:
+    """A value in its JSON or CBOR wire form: the one walker over structures, lists and maps.
+
+    Structure members go by their wire name (``None`` values, unknown keys and event streams
+    left out); ``scalar(shape, value)`` converts each leaf the codec's way.
+    """
     kind = shape.type_name
     if kind == "structure":
         if shape.is_document_type:
@@ -742,12 +742,23 @@ def _json_value(shape: Any, value: Any) -> Any:
             if item is None or key not in shape.members:
                 continue
             member = shape.members[key]
-            out[member.serialization.get("name", key)] = _json_value(member, item)
+            if member.serialization.get("eventstream"):
+                continue
+            out[member.serialization.get("name", key)] = _wire_value(member, item, scalar)
         return out
     if kind == "list":
-        return [None if item is None else _json_value(shape.member, item) for item in value]
+        return [None if item is None else _wire_value(shape.member, item, scalar) for item in value]
     if kind == "map":
-        return {k: (None if v is None else _json_value(shape.value, v)) for k, v in value.items()}
+        return {
+            k: (None if v is None else _wire_value(shape.value, v, scalar))
+            for k, v in value.items()
+        }
+    return scalar(shape, value)
+
+
+def _json_scalar(shape: Any, value: Any) -> Any:
+    """A leaf in JSON: blobs as base64, timestamps as the shape says (epoch seconds)."""
+    kind = shape.type_name
     if kind == "blob":
         return _b64(value)
     if kind == "timestamp":
@@ -755,6 +766,11 @@ def _json_value(shape: Any, value: Any) -> Any:
     if kind in ("float", "double"):
         return float(value)
     return value
+
+
+def _json_value(shape: Any, value: Any) -> Any:
+    """Convert a value to its JSON wire form."""
+    return _wire_value(shape, value, _json_scalar)
 
 
 def _json_body(shape: Any, data: Mapping[str, Any], skip_located: bool) -> dict[str, Any]:
@@ -791,25 +807,9 @@ class _CborTag:
         self.value = value
 
 
-def _cbor_value(shape: Any, value: Any) -> Any:
-    """Convert a value to its CBOR wire form (timestamps as tag 1)."""
+def _cbor_scalar(shape: Any, value: Any) -> Any:
+    """A leaf in CBOR: blobs as bytes, timestamps as tag 1 (epoch seconds)."""
     kind = shape.type_name
-    if kind == "structure":
-        if shape.is_document_type:
-            return value
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if item is None or key not in shape.members:
-                continue
-            member = shape.members[key]
-            if member.serialization.get("eventstream"):
-                continue
-            out[member.serialization.get("name", key)] = _cbor_value(member, item)
-        return out
-    if kind == "list":
-        return [None if item is None else _cbor_value(shape.member, item) for item in value]
-    if kind == "map":
-        return {k: (None if v is None else _cbor_value(shape.value, v)) for k, v in value.items()}
     if kind == "blob":
         return _as_bytes(value)
     if kind == "timestamp":
@@ -817,6 +817,11 @@ def _cbor_value(shape: Any, value: Any) -> Any:
     if kind in ("float", "double"):
         return float(value)
     return value
+
+
+def _cbor_value(shape: Any, value: Any) -> Any:
+    """Convert a value to its CBOR wire form (timestamps as tag 1)."""
+    return _wire_value(shape, value, _cbor_scalar)
 
 
 def _cbor_head(major: int, length: int) -> bytes:
@@ -922,7 +927,7 @@ def _xml_add(parent: ET.Element, tag: str, shape: Any, value: Any) -> None:
     if kind == "structure":
         _xml_fill(node, shape, value, top=False)
     else:
-        node.text = _text(shape, value, "iso8601")
+        node.text = _scalar_text(shape, value, "iso8601")
 
 
 def _xml_fill(node: ET.Element, shape: Any, data: Mapping[str, Any], *, top: bool) -> None:
@@ -944,7 +949,7 @@ def _xml_fill(node: ET.Element, shape: Any, data: Mapping[str, Any], *, top: boo
                 if prefix == "xsi" and not uri:
                     uri = _XSI_NAMESPACE
                 node.set(f"xmlns:{prefix}", str(uri or f"urn:botowire:{prefix}"))
-            node.set(attr, _text(member, value, "iso8601"))
+            node.set(attr, _scalar_text(member, value, "iso8601"))
             continue
         _xml_add(node, _xml_key(member, key), member, value)
 
@@ -1082,46 +1087,23 @@ def _initial_payload(family: str, data: Mapping[str, Any]) -> bytes:
 # --------------------------------------------------------------------------
 
 
-class _Headers:
-    """Ordered, case-insensitive header collection."""
-
-    def __init__(self) -> None:
-        """Create the instance."""
-        self._items: dict[str, tuple[str, str]] = {}
-
-    def set(self, name: str, value: str) -> None:
-        """Set a header, replacing any case variant."""
-        self._items[name.lower()] = (name, value)
-
-    def setdefault(self, name: str, value: str) -> None:
-        """Set a header unless some case variant is present."""
-        if name.lower() not in self._items:
-            self.set(name, value)
-
-    def get(self, name: str) -> str | None:
-        """Get a header case-insensitively."""
-        item = self._items.get(name.lower())
-        return None if item is None else item[1]
-
-    def pop(self, name: str) -> None:
-        """Remove a header case-insensitively."""
-        self._items.pop(name.lower(), None)
-
-    def as_dict(self) -> dict[str, str]:
-        """The headers as a plain dict."""
-        return dict(self._items.values())
+def _override(out: HeadersDict, headers: Mapping[str, str]) -> None:
+    """Put the caller's headers over the serialized ones, with the caller's spelling."""
+    for name, value in headers.items():
+        out.pop(name, None)
+        out[name] = value
 
 
-def _request_id_headers(out: _Headers, operation_model: Any, protocol: str) -> None:
+def _request_id_headers(out: HeadersDict, operation_model: Any, protocol: str) -> None:
     """Add the request-id header(s) the service sends."""
     if protocol == "rest-xml" and operation_model.service_model.service_name == "s3":
-        out.set("x-amz-request-id", REQUEST_ID)
-        out.set("x-amz-id-2", HOST_ID)
+        out["x-amz-request-id"] = REQUEST_ID
+        out["x-amz-id-2"] = HOST_ID
     else:
-        out.set("x-amzn-RequestId", REQUEST_ID)
+        out["x-amzn-RequestId"] = REQUEST_ID
 
 
-def _rest_headers(out: _Headers, shape: Any, data: Mapping[str, Any]) -> int | None:
+def _rest_headers(out: HeadersDict, shape: Any, data: Mapping[str, Any]) -> int | None:
     """Put header/status-code members on the response; return the modeled status."""
     status: int | None = None
     for key, value in data.items():
@@ -1134,14 +1116,14 @@ def _rest_headers(out: _Headers, shape: Any, data: Mapping[str, Any]) -> int | N
         elif location == "header":
             header = str(member.serialization.get("name", key))
             if member.type_name == "list":
-                text = ",".join(_text(member.member, v, "rfc822") for v in value)
+                text = ",".join(_scalar_text(member.member, v, "rfc822") for v in value)
             else:
-                text = _text(member, value, "rfc822")
-            out.set(header, text)
+                text = _scalar_text(member, value, "rfc822")
+            out[header] = text
         elif location == "headers":
             prefix = str(member.serialization.get("name", ""))
             for sub_key, sub_value in value.items():
-                out.set(f"{prefix}{sub_key}", str(sub_value))
+                out[f"{prefix}{sub_key}"] = str(sub_value)
     return status
 
 
@@ -1176,7 +1158,7 @@ def serialize_response(
         validate_output(operation_model, data)
     data = _clean(data)
     shape = operation_model.output_shape
-    out = _Headers()
+    out = HeadersDict()
     _request_id_headers(out, operation_model, protocol)
     code = int(operation_model.http.get("responseCode", 200))
     body = b""
@@ -1186,7 +1168,7 @@ def serialize_response(
             _json_content_type(operation_model) if family == "json" else "application/cbor"
         )
         if family == "cbor":
-            out.set("smithy-protocol", "rpc-v2-cbor")
+            out["smithy-protocol"] = "rpc-v2-cbor"
         stream_name = shape.event_stream_name if shape is not None else None
         if shape is not None and stream_name:
             initial_shape_data = {k: v for k, v in data.items() if k != stream_name}
@@ -1211,7 +1193,7 @@ def serialize_response(
             )
         else:
             body = b"{}" if family == "json" else _cbor_encode({})
-        out.set("Content-Type", content_type)
+        out["Content-Type"] = content_type
     elif protocol in ("rest-json", "rest-xml"):
         family = "json" if protocol == "rest-json" else "xml"
         content_type = "application/json" if family == "json" else "application/xml"
@@ -1224,19 +1206,20 @@ def serialize_response(
             out.setdefault("Content-Type", content_type)
     elif protocol in ("query", "ec2"):
         body = _query_body(operation_model, shape, data, protocol)
-        out.set("Content-Type", "text/xml;charset=UTF-8")
+        out["Content-Type"] = "text/xml;charset=UTF-8"
     else:
         raise ValueError(f"unsupported protocol {protocol!r}")
     if operation_model.http.get("method") == "HEAD":
         body = b""
     _set_content_length(out, operation_model, body)
     if headers:
-        for name, value in headers.items():
-            out.set(name, value)
-    return WireResponse(status=code if status is None else status, headers=out.as_dict(), body=body)
+        _override(out, headers)
+    return WireResponse(
+        status=code if status is None else status, headers=dict(out.items()), body=body
+    )
 
 
-def _set_content_length(out: _Headers, operation_model: Any, body: bytes) -> None:
+def _set_content_length(out: HeadersDict, operation_model: Any, body: bytes) -> None:
     """Set Content-Length, rejecting a modeled ContentLength that lies."""
     declared = out.get("Content-Length")
     if operation_model.http.get("method") == "HEAD" and declared is not None:
@@ -1246,7 +1229,7 @@ def _set_content_length(out: _Headers, operation_model: Any, body: bytes) -> Non
             f"{operation_model.name} output: ContentLength={declared} but the body has "
             f"{len(body)} bytes; leave ContentLength out or make it match"
         )
-    out.set("Content-Length", str(len(body)))
+    out["Content-Length"] = str(len(body))
 
 
 def _rest_body(
@@ -1382,26 +1365,25 @@ def serialize_error(
         status = int(error_meta.get("httpStatusCode", 400))
     wire_code = str(error_shape.error_code) if error_shape is not None else code
     sender = "Sender" if error_meta.get("senderFault", status < 500) else "Receiver"
-    out = _Headers()
+    out = HeadersDict()
     _request_id_headers(out, operation_model, protocol)
     body: bytes
     if protocol in ("json", "rest-json", "smithy-rpc-v2-cbor"):
         type_name = wire_code
         if service_model.metadata.get("awsQueryCompatible") is not None:
             type_name = str(error_shape.name) if error_shape is not None else code
-            out.set("x-amzn-query-error", f"{wire_code};{sender}")
+            out["x-amzn-query-error"] = f"{wire_code};{sender}"
         document = {"__type": type_name, "message": message}
         if protocol == "smithy-rpc-v2-cbor":
-            out.set("smithy-protocol", "rpc-v2-cbor")
-            out.set("Content-Type", "application/cbor")
+            out["smithy-protocol"] = "rpc-v2-cbor"
+            out["Content-Type"] = "application/cbor"
             body = _cbor_encode(document)
         else:
-            out.set("x-amzn-ErrorType", type_name)
-            out.set(
-                "Content-Type",
+            out["x-amzn-ErrorType"] = type_name
+            out["Content-Type"] = (
                 "application/json"
                 if protocol == "rest-json"
-                else _json_content_type(operation_model),
+                else _json_content_type(operation_model)
             )
             body = _dumps(document)
     elif protocol == "ec2":
@@ -1411,7 +1393,7 @@ def serialize_error(
         ET.SubElement(error, "Message").text = message
         ET.SubElement(root, "RequestID").text = REQUEST_ID
         body = _xml_bytes(root)
-        out.set("Content-Type", "text/xml;charset=UTF-8")
+        out["Content-Type"] = "text/xml;charset=UTF-8"
     elif protocol == "rest-xml" and service_model.service_name == "s3":
         root = ET.Element("Error")
         ET.SubElement(root, "Code").text = wire_code
@@ -1419,7 +1401,7 @@ def serialize_error(
         ET.SubElement(root, "RequestId").text = REQUEST_ID
         ET.SubElement(root, "HostId").text = HOST_ID
         body = _xml_bytes(root)
-        out.set("Content-Type", "application/xml")
+        out["Content-Type"] = "application/xml"
     elif protocol in ("query", "rest-xml"):
         root = ET.Element("ErrorResponse")
         root.set("xmlns", _service_namespace(operation_model, protocol))
@@ -1429,16 +1411,15 @@ def serialize_error(
         ET.SubElement(error, "Message").text = message
         ET.SubElement(root, "RequestId").text = REQUEST_ID
         body = _xml_bytes(root)
-        out.set("Content-Type", "text/xml" if protocol == "query" else "application/xml")
+        out["Content-Type"] = "text/xml" if protocol == "query" else "application/xml"
     else:
         raise ValueError(f"unsupported protocol {protocol!r}")
     if operation_model.http.get("method") == "HEAD":
         body = b""
-    out.set("Content-Length", str(len(body)))
+    out["Content-Length"] = str(len(body))
     if headers:
-        for name, value in headers.items():
-            out.set(name, value)
-    return WireResponse(status=status, headers=out.as_dict(), body=body)
+        _override(out, headers)
+    return WireResponse(status=status, headers=dict(out.items()), body=body)
 
 
 # --------------------------------------------------------------------------
@@ -1460,4 +1441,6 @@ class RawResponse(io.BytesIO):
 
 def to_aws_response(url: str, resp: WireResponse) -> AWSResponse:
     """Wrap *resp* in the ``AWSResponse`` a ``before-send`` handler returns."""
-    return AWSResponse(url, resp.status, dict(resp.headers), RawResponse(resp.body))
+    return AWSResponse(
+        url, resp.status, HTTPHeaders.from_dict(resp.headers), RawResponse(resp.body)
+    )

@@ -17,7 +17,10 @@ import hmac
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+from pytest_botowire.aws.compat import host_from_url
+from pytest_botowire.aws.headers import Headers
 
 __all__ = ["verify_sigv4"]
 
@@ -33,58 +36,15 @@ _MISMATCH: Final[str] = (
 )
 
 
-def _text(value: object) -> str:
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value).decode("utf-8", "surrogateescape")
-    return str(value)
-
-
-class _Headers:
-    """Case-insensitive, multi-valued view of the headers that were sent."""
-
-    def __init__(self, headers: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
-        self._items: list[tuple[str, str]] = []
-        get_all = getattr(headers, "get_all", None)
-        if isinstance(headers, Mapping):
-            for name in headers:
-                values = get_all(name) if get_all is not None else None
-                if values is None:
-                    values = [headers[name]]
-                self._items.extend((_text(name), _text(v)) for v in values)
-        else:
-            self._items.extend((_text(n), _text(v)) for n, v in headers)
-        # an email.message.Message iterates one name per value: drop the repeats
-        if get_all is not None:
-            seen: set[tuple[str, str]] = set()
-            unique = []
-            for item in self._items:
-                key = (item[0].lower(), item[1])
-                if key not in seen:
-                    seen.add(key)
-                    unique.append(item)
-            self._items = unique
-
-    def get_all(self, name: str) -> list[str]:
-        lname = name.lower()
-        return [v for n, v in self._items if n.lower() == lname]
-
-    def get(self, name: str) -> str | None:
-        values = self.get_all(name)
-        return values[0] if values else None
-
-    def names(self) -> set[str]:
-        return {n.lower() for n, _ in self._items}
+def _first(headers: Headers, name: str) -> str | None:
+    """The first value of a header sent (SigV4 reads one ``Authorization``, one date, ...)."""
+    values = headers.get_all(name)
+    return values[0] if values else None
 
 
 def _frozen(credentials: Any) -> Any:
     getter = getattr(credentials, "get_frozen_credentials", None)
     return getter() if callable(getter) else credentials
-
-
-def _host_from_url(url: str) -> str:
-    from botocore.auth import _host_from_url as botocore_host
-
-    return str(botocore_host(url))
 
 
 def _canonical_path(path: str, service: str) -> str:
@@ -95,22 +55,20 @@ def _canonical_path(path: str, service: str) -> str:
     return quote(normalize_url_path(path), safe="/~")
 
 
-def _canonical_query(query: str, drop: str | None = None) -> str:
-    pairs = []
-    if query:
-        for pair in query.split("&"):
-            key, _, value = pair.partition("=")
-            if drop is not None and key == drop:
-                continue
-            pairs.append((key, value))
-    return "&".join(f"{k}={v}" for k, v in sorted(pairs))
+def _without_param(url: str, name: str | None) -> str:
+    """``url`` without the query parameter ``name`` (a pre-signed URL's own signature)."""
+    if name is None:
+        return url
+    parts = urlsplit(url)
+    kept = [pair for pair in parts.query.split("&") if pair.partition("=")[0] != name]
+    return urlunsplit(parts._replace(query="&".join(kept)))
 
 
 def _compute_signature(
     credentials: Any,
     method: str,
     url: str,
-    headers: _Headers,
+    headers: Headers,
     signed: list[str],
     payload_hash: str,
     timestamp: str,
@@ -127,20 +85,22 @@ def _compute_signature(
     for name in signed:
         values = headers.get_all(name)
         if not values and name == "host":
-            values = [_host_from_url(url)]
+            values = [host_from_url(url)]
         if not values:
             return (f"signed header {name!r} is missing from the request sent",)
         for value in values:
             header_map[name] = value
     auth = SigV4Auth(credentials, service, region)
-    request = AWSRequest(method=method, url=url)
+    request = AWSRequest(method=method, url=_without_param(url, drop_query))
     request.context["timestamp"] = timestamp
-    parts = urlsplit(url)
+    # The canonical request of the SigV4 spec from botocore's own parts, except the path (S3
+    # signs it as sent; botocore's S3 signer does so in a private method) and the signed
+    # headers and payload hash, which are read from the request sent rather than chosen.
     canonical = "\n".join(
         [
             method.upper(),
-            _canonical_path(parts.path, service),
-            _canonical_query(parts.query, drop_query),
+            _canonical_path(urlsplit(url).path, service),
+            auth.canonical_query_string(request),
             auth.canonical_headers(header_map) + "\n",
             ";".join(signed),
             payload_hash,
@@ -151,10 +111,10 @@ def _compute_signature(
 
 
 def _payload_hash(
-    headers: _Headers, body: bytes | bytearray | str | None, default_unsigned: bool
+    headers: Headers, body: bytes | bytearray | str | None, default_unsigned: bool
 ) -> tuple[str | None, str | None]:
     """``(hash for the canonical request, reason or None)``."""
-    declared = headers.get("X-Amz-Content-SHA256")
+    declared = _first(headers, "X-Amz-Content-SHA256")
     if declared is not None:
         declared = declared.strip()
         if declared == "UNSIGNED-PAYLOAD" or declared.startswith("STREAMING-"):
@@ -216,7 +176,7 @@ def _check_token(token_sent: str | None, credentials: Any) -> str | None:
 def _verify_query(
     method: str,
     url: str,
-    headers: _Headers,
+    headers: Headers,
     body: bytes | bytearray | str | None,
     credentials: Any,
     region: str | None,
@@ -280,12 +240,12 @@ def verify_sigv4(
     Pre-signed URLs (query-string SigV4) are verified too, without checking expiry. Reasons
     name header names, regions and services only, never secrets, tokens or signatures.
     """
-    sent = _Headers(headers)
+    sent = Headers.of(headers)
     credentials = _frozen(credentials)
     query = urlsplit(url).query
-    if "X-Amz-Signature=" in query and sent.get("Authorization") is None:
+    if "X-Amz-Signature=" in query and _first(sent, "Authorization") is None:
         return _verify_query(method, url, sent, body, credentials, region, service)
-    authorization = sent.get("Authorization")
+    authorization = _first(sent, "Authorization")
     if authorization is None:
         if "AWSAccessKeyId=" in query and "Signature=" in query:
             return "not signed with SigV4 (a SigV2 pre-signed URL)"
@@ -296,7 +256,7 @@ def verify_sigv4(
     fields = dict(_AUTH_FIELD.findall(rest))
     if not {"Credential", "SignedHeaders", "Signature"} <= fields.keys():
         return "malformed SigV4 Authorization header"
-    timestamp = sent.get("X-Amz-Date")
+    timestamp = _first(sent, "X-Amz-Date")
     if timestamp is None or not _TIMESTAMP.match(timestamp.strip()):
         return "no valid X-Amz-Date header to verify the signature against"
     timestamp = timestamp.strip()
@@ -314,12 +274,13 @@ def verify_sigv4(
     if isinstance(expected, tuple):
         return expected[0]
     if not hmac.compare_digest(expected, fields["Signature"]):
-        token_reason = _check_token(sent.get("X-Amz-Security-Token"), creds)
+        token_reason = _check_token(_first(sent, "X-Amz-Security-Token"), creds)
         return token_reason if token_reason is not None else _MISMATCH
-    token_reason = _check_token(sent.get("X-Amz-Security-Token"), creds)
+    token_reason = _check_token(_first(sent, "X-Amz-Security-Token"), creds)
     if token_reason is not None:
         return token_reason
-    unsigned = sorted(n for n in sent.names() if n.startswith("x-amz-") and n not in signed)
+    unsigned = sorted({n.lower() for n in sent} - set(signed))
+    unsigned = [n for n in unsigned if n.startswith("x-amz-")]
     if unsigned:
         return f"header {unsigned[0]} was added after signing (not in SignedHeaders)"
     return None

@@ -9,14 +9,19 @@ another type (aiobotocore's ``AioAWSResponse``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from botocore.awsrequest import AWSResponse
+
+    from pytest_botowire.aws.serialize import WireResponse
 
 #: Builds the HTTP response object botocore expects from ``(url, WireResponse)``. aiobotocore
 #: needs its own response type; the aiobotocore integration swaps this per request.
-ResponseFactory = Callable[[str, Any], Any]
+ResponseFactory = Callable[[str, "WireResponse"], "AWSResponse"]
 
 
-def _default_factory(url: str, wire: Any) -> Any:
+def _default_factory(url: str, wire: WireResponse) -> AWSResponse:
     from pytest_botowire.aws.serialize import to_aws_response
 
     return to_aws_response(url, wire)
@@ -30,7 +35,7 @@ def register_factory(applies: Callable[[], bool], factory: ResponseFactory) -> N
     _factories.append((applies, factory))
 
 
-def build_response(url: str, wire: Any) -> Any:
+def build_response(url: str, wire: WireResponse) -> AWSResponse:
     """The response object for the client that sent the request at ``url``."""
     for applies, factory in _factories:
         if applies():
@@ -43,6 +48,31 @@ class Answer:
 
     __slots__ = ("kind", "response")
 
-    def __init__(self, response: Any, kind: str) -> None:
+    def __init__(self, response: AWSResponse | None, kind: str) -> None:
         self.response = response
         self.kind = kind
+
+
+_CONSUME_STEP = 1024 * 1024
+
+
+def consume_body(request: Any) -> None:
+    """Read a streaming request body to its end, as sending it would, keeping nothing.
+
+    Called once capture has taken its snapshot, by an answer that replaces the send: progress
+    callbacks (s3transfer's ``ReadFileChunk``, ``upload_file(..., Callback=...)``) and code
+    that watches the stream then see the same reads as on the network. ``bytes`` bodies have
+    nothing to report; an asynchronous stream (aiobotocore) cannot be read from here.
+    """
+    body = getattr(request, "body", None)
+    if body is None or isinstance(body, (bytes, bytearray, memoryview, str)):
+        return
+    read = getattr(body, "read", None)
+    if read is None:
+        return
+    import inspect
+
+    if inspect.iscoroutinefunction(read):
+        return
+    while read(_CONSUME_STEP):
+        pass

@@ -14,7 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pytest_botowire.aws.compat import set_signer_credentials, signer_lacks_credentials
+
 if TYPE_CHECKING:
+    from botocore.credentials import Credentials, ReadOnlyCredentials
+    from botocore.signers import RequestSigner
+
     from pytest_botowire.capture.recorder import Recorder
 
 
@@ -25,7 +30,7 @@ class CredentialsAdapter:
     #: whether a request signer belongs to that build
     owns_signer: Callable[[Any], bool]
     #: frozen credentials of that build's (asynchronous) credentials object, without awaiting
-    freeze: Callable[[Any], Any]
+    freeze: Callable[[Any], ReadOnlyCredentials]
     #: fake credentials of the type that build's signer expects: ``(access_key, secret_key)``
     fake: Callable[[str, str], Any]
 
@@ -81,7 +86,7 @@ def offline_environment() -> dict[str, str]:
 _ASYNC_CREDENTIALS: dict[type, bool] = {}
 
 
-def frozen_credentials(credentials: Any) -> Any:
+def frozen_credentials(credentials: Credentials) -> ReadOnlyCredentials:
     """Frozen credentials; aiobotocore's ``get_frozen_credentials`` is a coroutine function."""
     kind = type(credentials)
     is_async = _ASYNC_CREDENTIALS.get(kind)
@@ -96,21 +101,21 @@ def frozen_credentials(credentials: Any) -> Any:
     return credentials.get_frozen_credentials()
 
 
-def lend_credentials(recorder: Recorder, signer: Any) -> None:
+def lend_credentials(recorder: Recorder, signer: RequestSigner) -> None:
     """Give a client that has no credentials (created at import time, say) fake ones.
 
     Only for offline tests, only for the test's duration: ``Recorder.restore`` puts ``None``
     back, so the client is as it was afterwards.
     """
-    if getattr(signer, "_credentials", True) is not None:
+    if not signer_lacks_credentials(signer):
         return
     access_key, secret_key = FAKE_ENV["AWS_ACCESS_KEY_ID"], FAKE_ENV["AWS_SECRET_ACCESS_KEY"]
     for adapter in _ADAPTERS:
         if adapter.owns_signer(signer):
-            signer._credentials = adapter.fake(access_key, secret_key)
+            set_signer_credentials(signer, adapter.fake(access_key, secret_key))
             break
     else:
         from botocore.credentials import Credentials
 
-        signer._credentials = Credentials(access_key, secret_key)
+        set_signer_credentials(signer, Credentials(access_key, secret_key))
     recorder.lend(signer)

@@ -23,12 +23,18 @@ import contextvars
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pytest_botowire.aws.compat import signer_credentials
 from pytest_botowire.aws.models import resolved_protocol
 from pytest_botowire.capture.answers import Answer
 from pytest_botowire.capture.credentials import frozen_credentials, lend_credentials
 from pytest_botowire.capture.recorder import Recorder, _request_model
 
 if TYPE_CHECKING:
+    from botocore.awsrequest import AWSPreparedRequest, AWSRequest, AWSResponse
+    from botocore.credentials import ReadOnlyCredentials
+    from botocore.model import OperationModel
+    from botocore.signers import RequestSigner
+
     from pytest_botowire.model.request import CapturedRequest
 
 
@@ -58,7 +64,13 @@ class _Call:
     )
 
     def __init__(
-        self, service: str, service_id: str, operation: str, params: Any, protocol: str, model: Any
+        self,
+        service: str,
+        service_id: str,
+        operation: str,
+        params: dict[str, Any] | None,
+        protocol: str,
+        model: OperationModel | None,
     ) -> None:
         self.service = service
         self.service_id = service_id
@@ -70,8 +82,8 @@ class _Call:
         #: the delay botocore slept (or would have) before the next attempt
         self.backoff: float | None = None
         self.last: CapturedRequest | None = None
-        self.response: Any = None
-        self.signer: Any = None
+        self.response: Answer | None = None
+        self.signer: ReadOnlyCredentials | None = None
         self.region: str | None = None
         self.signing_name: str | None = None
 
@@ -79,7 +91,9 @@ class _Call:
 _CALL: contextvars.ContextVar[_Call | None] = contextvars.ContextVar("botowire_call", default=None)
 
 
-def capture_request(recorder: Recorder, request: Any, event_name: str) -> CapturedRequest:
+def capture_request(
+    recorder: Recorder, request: AWSPreparedRequest, event_name: str
+) -> CapturedRequest:
     """Record one prepared request; never raises for a request botocore could send."""
     make_request, _, snapshot_headers = _request_model()
     call = _CALL.get()
@@ -166,7 +180,9 @@ def _orphan_call(service_id: str, operation: str) -> _Call:
 
 
 # -- the handlers -------------------------------------------------------------------------
-def _on_client_params(params: Any = None, model: Any = None, **_: Any) -> None:
+def _on_client_params(
+    params: dict[str, Any] | None = None, model: OperationModel | None = None, **_: Any
+) -> None:
     if _ACTIVE is None or model is None:
         return None
     try:
@@ -203,11 +219,11 @@ SIGN_OBSERVERS: list[Callable[[Recorder, Any, _Call | None, Any], None]] = []
 
 
 def _on_before_sign(
-    request: Any = None,
-    request_signer: Any = None,
-    signing_name: Any = None,
-    region_name: Any = None,
-    signature_version: Any = None,
+    request: AWSRequest | None = None,
+    request_signer: RequestSigner | None = None,
+    signing_name: str | None = None,
+    region_name: str | None = None,
+    signature_version: str | None = None,
     **_: Any,
 ) -> None:
     recorder = _ACTIVE
@@ -226,16 +242,18 @@ def _on_before_sign(
             lend_credentials(recorder, request_signer)
         try:
             context = getattr(request, "context", None) or {}
-            credentials = context.get("signing", {}).get("request_credentials") or getattr(
-                request_signer, "_credentials", None
-            )
+            credentials = context.get("signing", {}).get(
+                "request_credentials"
+            ) or signer_credentials(request_signer)
             call.signer = frozen_credentials(credentials) if credentials is not None else None
         except Exception:
             call.signer = None
     return None
 
 
-def _on_before_send_first(request: Any = None, event_name: str = "", **_: Any) -> Any:
+def _on_before_send_first(
+    request: AWSPreparedRequest | None = None, event_name: str = "", **_: Any
+) -> AWSResponse | None:
     recorder = _ACTIVE
     if recorder is None or request is None:
         return None
@@ -261,7 +279,7 @@ def _on_before_send_first(request: Any = None, event_name: str = "", **_: Any) -
     return response
 
 
-def _on_before_send_last(request: Any = None, **_: Any) -> Any:
+def _on_before_send_last(request: AWSPreparedRequest | None = None, **_: Any) -> AWSResponse | None:
     recorder = _ACTIVE
     if recorder is None or recorder.mode not in ("offline", "strict"):
         return None
@@ -281,7 +299,7 @@ def _on_before_send_last(request: Any = None, **_: Any) -> Any:
     return response
 
 
-def _on_needs_retry(response: Any = None, **_: Any) -> None:
+def _on_needs_retry(response: tuple[AWSResponse, dict[str, Any]] | None = None, **_: Any) -> None:
     recorder = _ACTIVE
     if recorder is None:
         return None
@@ -305,7 +323,9 @@ def _on_needs_retry(response: Any = None, **_: Any) -> None:
     return None
 
 
-def _on_before_call_gzip(model: Any = None, context: Any = None, **_: Any) -> None:
+def _on_before_call_gzip(
+    model: OperationModel | None = None, context: dict[str, Any] | None = None, **_: Any
+) -> None:
     recorder = _ACTIVE
     if recorder is None or recorder.gzip_policy is None:
         return None
@@ -313,7 +333,7 @@ def _on_before_call_gzip(model: Any = None, context: Any = None, **_: Any) -> No
     return None
 
 
-def _on_before_sign_gzip(request: Any = None, event_name: str = "", **_: Any) -> None:
+def _on_before_sign_gzip(request: AWSRequest | None = None, event_name: str = "", **_: Any) -> None:
     recorder = _ACTIVE
     if recorder is None or recorder.gzip_policy is None or request is None:
         return None
@@ -335,7 +355,7 @@ def _on_after_call(**_: Any) -> None:
     return None
 
 
-def _classify(http: Any) -> str:
+def _classify(http: AWSResponse) -> str:
     raw = getattr(http, "raw", None)
     module = type(raw).__module__ if raw is not None else ""
     if module.startswith("moto"):

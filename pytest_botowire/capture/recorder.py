@@ -7,7 +7,12 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pytest_botowire.aws.compat import set_signer_credentials
+
 if TYPE_CHECKING:
+    from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+    from botocore.signers import RequestSigner
+
     from pytest_botowire.model.request import CapturedRequest
 
 
@@ -49,12 +54,16 @@ class Recorder:
         self.kept_bytes = 0
         self._lock = threading.Lock()
         #: first-chance responder (``botowire.respond``): ``(captured, request) -> response``
-        self.first_responder: Callable[[CapturedRequest, Any], Any] | None = None
+        self.first_responder: (
+            Callable[[CapturedRequest, AWSPreparedRequest], AWSResponse | None] | None
+        ) = None
         #: last-chance responder (offline answers): ``(captured, request, strict) -> response``
-        self.last_responder: Callable[[CapturedRequest, Any, bool], Any] | None = None
+        self.last_responder: (
+            Callable[[CapturedRequest, AWSPreparedRequest | None, bool], AWSResponse] | None
+        ) = None
         #: lend fake credentials to clients that have none (offline tests), restored after
         self.fake_credentials = False
-        self._lent: list[Any] = []
+        self._lent: list[RequestSigner] = []
         #: ``features.respond.Responses`` registered with ``botowire.respond`` (fixture tests only)
         self.responses: Any = None
         #: a ``features.gzip.GzipPolicy`` while ``botowire_gzip`` or ``mark.botowire(gzip=...)`` is on
@@ -81,7 +90,7 @@ class Recorder:
             captured.index = len(self.requests)
             self.requests.append(captured)
 
-    def lend(self, signer: Any) -> None:
+    def lend(self, signer: RequestSigner) -> None:
         """Remember a signer given fake credentials, so ``restore`` can take them back."""
         with self._lock:
             self._lent.append(signer)
@@ -92,7 +101,7 @@ class Recorder:
             lent, self._lent = self._lent, []
         for signer in lent:
             with contextlib.suppress(Exception):
-                signer._credentials = None
+                set_signer_credentials(signer, None)
 
     def reset(self) -> None:
         """Forget everything captured so far (``botowire.clear()``)."""

@@ -15,22 +15,30 @@ declares gzip request compression, or for explicit patterns.
 
 from __future__ import annotations
 
-import difflib
-import fnmatch
 import gzip
 import hashlib
 import io
 import re
+import sys
 import threading
 import warnings
 import weakref
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Final
 
+from pytest_botowire.aws.codec import GZIP_TOKENS, encoding_tokens, is_gzip, read_stream
+from pytest_botowire.aws.compat import (
+    aws_chunked_parts,
+    is_aws_chunked,
+    replace_aws_chunked_stream,
+)
+from pytest_botowire.aws.hints import did_you_mean
 from pytest_botowire.aws.models import service_id_of, service_model
 from pytest_botowire.aws.patterns import Pattern, parse_pattern
+from pytest_botowire.model.assertions import check_int
 from pytest_botowire.model.messages import GZIP_WARNING_DOCS, plural
 
 __all__ = [
@@ -54,21 +62,19 @@ DEFAULT_LEVEL: Final[int] = 6
 #: The level botocore's native request compression uses (``gzip.compress``'s default).
 BOTOCORE_LEVEL: Final[int] = 9
 
-GZIP_MAGIC: Final[bytes] = b"\x1f\x8b"
-
 #: Key under which :func:`note_request_compression` records, in the request context, whether
 #: the operation's model declares gzip request compression.
 CONTEXT_KEY: Final[str] = "pytest_botowire.gzip_modeled"
 
-_GZIP_TOKENS: Final[frozenset[str]] = frozenset({"gzip", "x-gzip"})
 _HEX64 = re.compile(r"\A[0-9a-fA-F]{64}\Z")
-_CHUNK = 64 * 1024
 
 
 class BotowireGzipWarning(UserWarning):
     """Gzip was enabled for an operation whose model does not declare gzip request compression.
 
-    AWS may reject a gzip-encoded request for such an operation.
+    AWS may reject a gzip-encoded request for such an operation. Also issued when a body is
+    left uncompressed because gzipping it would break it (a checksum that cannot be
+    recomputed, an aws-chunked payload that cannot be read again).
     """
 
 
@@ -80,32 +86,12 @@ def _shown(value: object) -> str:
 
 def _check_level(level: object, name: str = "level") -> int:
     __tracebackhide__ = True
-    if isinstance(level, bool) or not isinstance(level, int):
-        raise TypeError(f"{name} must be an int from 0 to 9, not {type(level).__name__}")
-    if not 0 <= level <= 9:
-        raise ValueError(f"{name} must be from 0 to 9, got {level}")
-    return level
+    return check_int(level, name, expected="an int from 0 to 9", maximum=9)
 
 
 def _check_min_size(min_size: object) -> int:
     __tracebackhide__ = True
-    if isinstance(min_size, bool) or not isinstance(min_size, int):
-        raise TypeError(f"min_size must be an int, not {type(min_size).__name__}")
-    if min_size < 0:
-        raise ValueError(f"min_size must not be negative, got {min_size}")
-    return min_size
-
-
-def _content_encoding_tokens(headers: Any) -> list[str]:
-    values: list[str] = []
-    get_all = getattr(headers, "get_all", None)
-    if get_all is not None:
-        values = list(get_all("Content-Encoding") or [])
-    else:
-        value = headers.get("Content-Encoding")
-        if value is not None:
-            values = [value]
-    return [token.strip() for value in values for token in str(value).split(",") if token.strip()]
+    return check_int(min_size, "min_size", expected="an int")
 
 
 def _set_header(headers: Any, name: str, value: str) -> None:
@@ -117,23 +103,6 @@ def _set_header(headers: Any, name: str, value: str) -> None:
 
 def _compress(data: bytes, level: int) -> bytes:
     return gzip.compress(data, compresslevel=level, mtime=0)
-
-
-def _read_stream(body: Any) -> tuple[bytes, int | None]:
-    """Read a file-like body from its current position; return data and the start position."""
-    start: int | None = None
-    if hasattr(body, "seek") and hasattr(body, "tell"):
-        try:
-            start = int(body.tell())
-        except (OSError, ValueError):
-            start = None
-    parts: list[bytes] = []
-    while True:
-        chunk = body.read(_CHUNK)
-        if not chunk:
-            break
-        parts.append(chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk))
-    return b"".join(parts), start
 
 
 def gzip_request_body(
@@ -148,7 +117,8 @@ def gzip_request_body(
     Register it with ``client.meta.events.register("before-sign.cloudwatch.PutMetricData",
     gzip_request_body)`` (or through :func:`functools.partial` to set ``compresslevel`` or
     ``min_size``). botocore's event keyword arguments (``signing_name``, ``region_name``,
-    ``request_signer``, ``operation_name``, ``event_name``, ...) are accepted and ignored.
+    ``request_signer``, ``operation_name``, ...) are accepted and ignored; ``event_name``
+    names the operation in warnings.
 
     The body is left untouched when it is empty, shorter than ``min_size`` bytes, or already
     gzip-encoded: ``Content-Encoding`` lists ``gzip`` (as botocore's native compression
@@ -160,15 +130,23 @@ def gzip_request_body(
     botocore does) become ``bytes``. A file-like body is read from its current position; like
     botocore's own compression, the original stream is put back at that position and the
     request gets an ``io.BytesIO`` at position 0, so ``reset_stream()`` on retries rewinds to
-    the start of the compressed data. ``Content-Length`` and a hex ``X-Amz-Content-SHA256``
-    are updated when present.
+    the start of the compressed data. ``Content-Length``, a hex ``X-Amz-Content-SHA256``,
+    ``Content-MD5`` and ``x-amz-checksum-crc32``/``-sha1``/``-sha256``/``-sha512`` are
+    updated when present.
+
+    An S3 upload framed as ``aws-chunked`` (flexible checksums over HTTPS) has its payload
+    gzipped inside the framing, so the trailing checksum covers the gzip bytes and
+    ``Content-Encoding`` becomes ``gzip,aws-chunked``. A body whose checksum cannot be
+    recomputed (``crc32c``, ``crc64nvme``) or whose aws-chunked payload cannot be read
+    again is left as it is, with a :class:`BotowireGzipWarning` saying why: never a body that
+    contradicts its headers.
 
     Raises ``TypeError``/``ValueError`` for a bad ``compresslevel`` (0..9) or ``min_size``.
     """
     # Bad arguments are the caller's mistake: the traceback stops at the caller's line. Past
     # the checks, a failure is this function's and shows its frame.
     __tracebackhide__ = True
-    del kwargs
+    event_name = kwargs.get("event_name")
     level = _check_level(compresslevel, "compresslevel")
     _check_min_size(min_size)
     if not (hasattr(request, "headers") and hasattr(request, "data")):
@@ -179,11 +157,14 @@ def gzip_request_body(
         )
     __tracebackhide__ = False
     headers = request.headers
-    tokens = _content_encoding_tokens(headers)
-    if any(token.lower() in _GZIP_TOKENS for token in tokens):
+    tokens = encoding_tokens(headers)
+    if any(token.lower() in GZIP_TOKENS for token in tokens):
         return
     body = request.data
     if body is None:
+        return
+    if is_aws_chunked(body) or any(token.lower() == "aws-chunked" for token in tokens):
+        _gzip_aws_chunked(request, tokens, level, min_size, event_name)
         return
     stream = False
     if isinstance(body, (bytes, bytearray)):
@@ -196,17 +177,22 @@ def gzip_request_body(
         raw = urlencode(body, doseq=True, encoding="utf-8").encode("utf-8")
     elif hasattr(body, "read"):
         stream = True
-        raw, start = _read_stream(body)
-        if start is not None:
-            body.seek(start)
-        else:
+        read = read_stream(body, must_rewind=False)
+        raw = read.data or b""
+        if read.start is None:
             # A stream that cannot be rewound is consumed now: keep its bytes in memory.
             request.data = io.BytesIO(raw)
     else:
         return
-    if not raw or len(raw) < min_size or raw.startswith(GZIP_MAGIC):
+    if not raw or len(raw) < min_size or is_gzip(raw):
         return
     compressed = _compress(raw, level)
+    checksums = _checksum_headers(headers, compressed)
+    if isinstance(checksums, str):
+        _leave_alone(request, checksums, event_name)
+        return
+    for name, value in checksums.items():
+        _set_header(headers, name, value)
     request.data = io.BytesIO(compressed) if stream else compressed
     _set_header(headers, "Content-Encoding", ",".join([*tokens, "gzip"]))
     if "Content-Length" in headers:
@@ -214,6 +200,104 @@ def gzip_request_body(
     sha = headers.get("X-Amz-Content-SHA256")
     if sha is not None and _HEX64.match(str(sha)):
         _set_header(headers, "X-Amz-Content-SHA256", hashlib.sha256(compressed).hexdigest())
+
+
+def _leave_alone(request: Any, reason: str, event_name: object = None) -> None:
+    split = _split_event(event_name)
+    name = f" of {split[0]}.{split[1]}" if split else ""
+    warnings.warn(
+        f"botowire gzip: the body{name} was left uncompressed: {reason}; see {GZIP_WARNING_DOCS}",
+        BotowireGzipWarning,
+        stacklevel=3,
+    )
+
+
+def _gzip_aws_chunked(
+    request: Any, tokens: list[str], level: int, min_size: int, event_name: object
+) -> None:
+    """Gzip the payload inside aws-chunked framing, never the framing itself.
+
+    aws-chunked is S3's transfer framing around the payload, with a trailing checksum of the
+    payload: the payload stream is replaced by its gzip (before framing), so the framing and
+    the checksum botocore computes while sending describe the gzip bytes, and ``gzip`` goes
+    before ``aws-chunked`` in ``Content-Encoding`` (S3 stores it as the object's encoding).
+    """
+    body = request.data
+    try:
+        raw_stream = aws_chunked_parts(body).raw if is_aws_chunked(body) else None
+    except AttributeError:
+        raw_stream = None
+    if raw_stream is None:
+        _leave_alone(
+            request, "it is aws-chunked framing this plugin cannot look inside", event_name
+        )
+        return
+    import inspect
+
+    if inspect.iscoroutinefunction(getattr(raw_stream, "read", None)):
+        _leave_alone(request, "an aws-chunked upload of an asynchronous stream", event_name)
+        return
+    raw: bytes | None
+    if isinstance(raw_stream, (bytes, bytearray)):
+        raw = bytes(raw_stream)
+    else:
+        try:
+            seekable = bool(raw_stream.seekable()) if hasattr(raw_stream, "seekable") else True
+            # read from its position and put back there, or fail before reading anything
+            raw = (read_stream(raw_stream).data or b"") if seekable else None
+        except (AttributeError, OSError, ValueError):
+            raw = None
+        if raw is None:
+            _leave_alone(
+                request, "an aws-chunked upload of a stream that cannot be rewound", event_name
+            )
+            return
+    if not raw or len(raw) < min_size or is_gzip(raw):
+        return
+    headers = request.headers
+    compressed = _compress(raw, level)
+    checksums = _checksum_headers(headers, compressed)  # the trailer's is made while sending
+    if isinstance(checksums, str):
+        _leave_alone(request, checksums, event_name)
+        return
+    for name, value in checksums.items():
+        _set_header(headers, name, value)
+    replace_aws_chunked_stream(body, io.BytesIO(compressed))
+    others = [token for token in tokens if token.lower() != "aws-chunked"]
+    _set_header(headers, "Content-Encoding", ",".join([*others, "gzip", "aws-chunked"]))
+    if "X-Amz-Decoded-Content-Length" in headers:
+        _set_header(headers, "X-Amz-Decoded-Content-Length", str(len(compressed)))
+
+
+_CHECKSUM_HEADER = "x-amz-checksum-"
+
+
+def _checksum_headers(headers: Any, data: bytes) -> dict[str, str] | str:
+    """New values for the payload checksum headers over ``data``, or why they cannot be made.
+
+    ``Content-MD5`` and ``x-amz-checksum-crc32``/``-sha1``/``-sha256``/``-sha512`` are
+    recomputed; another algorithm (``crc32c``, ``crc64nvme``: awscrt's) cannot be, and a body
+    gzipped under a checksum of its plain bytes would be rejected.
+    """
+    import base64
+
+    updates: dict[str, str] = {}
+    for name in list(headers.keys()):
+        lowered = str(name).lower()
+        if lowered == "content-md5":
+            digest = hashlib.md5(data, usedforsecurity=False).digest()
+        elif lowered.startswith(_CHECKSUM_HEADER) and lowered != "x-amz-checksum-type":
+            algorithm = lowered[len(_CHECKSUM_HEADER) :]
+            if algorithm == "crc32":
+                digest = zlib.crc32(data).to_bytes(4, "big")
+            elif algorithm in ("sha1", "sha256", "sha512"):
+                digest = hashlib.new(algorithm, data).digest()
+            else:
+                return f"its {name} checksum header cannot be recomputed over the gzip bytes"
+        else:
+            continue
+        updates[str(name)] = base64.b64encode(digest).decode("ascii")
+    return updates
 
 
 def declares_gzip(operation_model: Any) -> bool:
@@ -275,9 +359,7 @@ class GzipPolicy:
         if self.modeled and modeled:
             return self.min_size, self.level
         for pattern in self.patterns:
-            if pattern.service is not None and service_id_of(pattern.service) != service_id:
-                continue
-            if pattern.matches(pattern.service or "", operation_name):
+            if pattern.matches_service_id(service_id, operation_name):
                 return self.min_size, self.level
         return None
 
@@ -295,7 +377,9 @@ class GzipPolicy:
         modeled = context.get(CONTEXT_KEY) if isinstance(context, Mapping) else None
         decision = self.matches(split[0], split[1], modeled=modeled)
         if decision is not None:
-            gzip_request_body(request, min_size=decision[0], compresslevel=decision[1])
+            gzip_request_body(
+                request, min_size=decision[0], compresslevel=decision[1], event_name=event_name
+            )
 
 
 # --------------------------------------------------------------------------- enable_gzip
@@ -311,12 +395,13 @@ class _Hook:
     """
 
     def __init__(
-        self, kind: str, min_size: int, level: int, operation_glob: str | None = None
+        self, kind: str, min_size: int, level: int, pattern: Pattern | None = None
     ) -> None:
         self.kind = kind
         self.min_size = min_size
         self.level = level
-        self.operation_glob = operation_glob
+        #: requests the event name does not select alone are matched against this pattern
+        self.pattern = pattern
         self.refs = 0
 
     def __call__(self, **kwargs: Any) -> None:
@@ -332,11 +417,16 @@ class _Hook:
             context = getattr(request, "context", None) or {}
             if not (isinstance(context, Mapping) and context.get(CONTEXT_KEY)):
                 return
-        if self.operation_glob is not None:
+        if self.pattern is not None:
             split = _split_event(kwargs.get("event_name"))
-            if split is None or not fnmatch.fnmatchcase(split[1], self.operation_glob):
+            if split is None or not self.pattern.matches_service_id(*split):
                 return
-        gzip_request_body(request, compresslevel=self.level, min_size=self.min_size)
+        gzip_request_body(
+            request,
+            compresslevel=self.level,
+            min_size=self.min_size,
+            event_name=kwargs.get("event_name"),
+        )
 
 
 _HOOKS: weakref.WeakKeyDictionary[Any, dict[str, _Hook]] = weakref.WeakKeyDictionary()
@@ -409,9 +499,9 @@ def _resolve_target(target: Any) -> tuple[Any, Any | None]:
 
     if isinstance(target, botocore.session.Session):
         return target.get_component("event_emitter"), None
-    inner = getattr(target, "_session", None)
-    if isinstance(inner, botocore.session.Session):  # boto3.Session
-        return inner.get_component("event_emitter"), None
+    boto3_session = sys.modules.get("boto3.session")  # a boto3.Session means boto3 is loaded
+    if boto3_session is not None and isinstance(target, boto3_session.Session):
+        return target.events, None
     raise TypeError(
         "enable_gzip() needs a botocore client, a boto3.Session or a botocore.session.Session,"
         f" not {type(target).__name__}"
@@ -423,8 +513,8 @@ def _warn(message: str) -> None:
     warnings.warn(message, BotowireGzipWarning, stacklevel=4)
 
 
-def _plan_pattern(pattern: Pattern, client_model: Any | None) -> tuple[str, str | None]:
-    """Return ``(event name, operation glob or None)`` for a pattern; warn if not modeled."""
+def _plan_pattern(pattern: Pattern, client_model: Any | None) -> tuple[str, Pattern | None]:
+    """Return ``(event name, pattern to match at that event or None)``; warn if not modeled."""
     __tracebackhide__ = True
     if pattern.service is None and client_model is not None:
         pattern = Pattern(pattern.text, client_model.service_name, pattern.operation)
@@ -436,7 +526,7 @@ def _plan_pattern(pattern: Pattern, client_model: Any | None) -> tuple[str, str 
         )
         if pattern.operation is None:
             return "before-sign", None
-        return "before-sign", pattern.operation
+        return "before-sign", pattern
     if client_model is not None and pattern.service != client_model.service_name:
         raise ValueError(
             f"pattern {pattern.text!r} names service {pattern.service!r} but the client is a "
@@ -453,12 +543,12 @@ def _plan_pattern(pattern: Pattern, client_model: Any | None) -> tuple[str, str 
                 "request compression; AWS may reject a gzip-encoded request for it"
             )
         return f"{prefix}.{op}", None
-    selected = [n for n in names if op is None or fnmatch.fnmatchcase(n, op)]
+    selected = [n for n in names if pattern.matches(pattern.service, n)]
     if not selected:
-        hint = difflib.get_close_matches(op or "", names, n=3, cutoff=0.6)
+        hint = did_you_mean(op or "", names)
         raise ValueError(
             f"pattern {pattern.text!r} matches no operation of {pattern.service!r}"
-            + (f"; did you mean {' or '.join(map(repr, hint))}?" if hint else "")
+            + (f"; {hint}" if hint else "")
         )
     plain = [n for n in selected if not declares_gzip(model.operation_model(n))]
     if plain:
@@ -468,7 +558,7 @@ def _plan_pattern(pattern: Pattern, client_model: Any | None) -> tuple[str, str 
             f"model does not declare gzip request compression ({shown}); AWS may reject a "
             "gzip-encoded request for those"
         )
-    return prefix, op
+    return prefix, (None if op is None else pattern)
 
 
 def enable_gzip(
@@ -497,7 +587,7 @@ def enable_gzip(
     _check_level(level)
     emitter, client_model = _resolve_target(target)
 
-    wanted: list[tuple[str, str, str | None]] = []  # (event name, kind, operation glob)
+    wanted: list[tuple[str, str, Pattern | None]] = []  # (event name, kind, pattern)
     if pattern is None:
         if client_model is not None:
             for name in client_model.operation_names:
@@ -516,15 +606,16 @@ def enable_gzip(
         for text in texts:
             if not isinstance(text, str):
                 raise TypeError(f"a pattern must be a str, not {type(text).__name__}")
-            event_name, glob = _plan_pattern(parse_pattern(text), client_model)
-            wanted.append((event_name, "plain", glob))
+            event_name, narrowed = _plan_pattern(parse_pattern(text), client_model)
+            wanted.append((event_name, "plain", narrowed))
 
     __tracebackhide__ = False
     registrations: list[_Registration] = []
     with _lock:
         hooks = _HOOKS.setdefault(emitter, {})
-        for event_name, kind, glob in wanted:
+        for event_name, kind, narrowed in wanted:
             size, lvl = (0, 0) if kind == "note" else (min_size, level)
+            glob = None if narrowed is None else narrowed.operation
             unique_id = (
                 f"pytest_botowire.gzip:{id(emitter)}:{kind}:{event_name}:{glob}:{size}:{lvl}"
             )
@@ -532,7 +623,7 @@ def enable_gzip(
                 continue
             hook = hooks.get(unique_id)
             if hook is None:
-                hook = _Hook(kind, size, lvl, glob)
+                hook = _Hook(kind, size, lvl, narrowed)
                 hooks[unique_id] = hook
                 emitter.register(event_name, hook, unique_id=unique_id)
             hook.refs += 1

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pytest_botowire.capture.answers import build_response
+from pytest_botowire.capture.answers import build_response, consume_body
 from pytest_botowire.model.messages import unanswered
 
 if TYPE_CHECKING:
+    from botocore.awsrequest import AWSResponse
+
     from pytest_botowire.model.request import CapturedRequest
 
 STRICT_CODE = "BotowireUnansweredRequest"
@@ -22,7 +24,7 @@ STRICT_CODE = "BotowireUnansweredRequest"
 _ANSWERS: dict[tuple[str, str], Any] = {}
 
 
-def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> Any:
+def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> AWSResponse:
     """A successful placeholder response, or in ``strict`` mode an error naming the request."""
     from pytest_botowire.aws.compat import current_waiter
     from pytest_botowire.aws.models import service_model
@@ -56,7 +58,9 @@ def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> Any
             # echo the request: serialize it once (WireResponse is immutable).
             if not depends_on_params(*key):
                 _ANSWERS[key] = wire
-    return build_response(str(request.url), wire)
+    response = build_response(str(request.url), wire)
+    consume_body(request)  # as a send would: progress callbacks see every byte
+    return response
 
 
 def _waiter_answer(operation_model: Any, waiter: Any, output: dict[str, Any]) -> Any:

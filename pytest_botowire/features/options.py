@@ -38,7 +38,9 @@ class MarkerOptions:
 
 VALID_KEYS = tuple(f.name for f in fields(MarkerOptions) if f.name != "explicit")
 #: keys whose documented default is ``None``: passing it means the run's setting
-_NONE_IS_DEFAULT = frozenset({"mode", "gzip", "max_payload", "require_headers", "body_cap"})
+_NONE_IS_DEFAULT = frozenset(
+    {"mode", "gzip", "max_payload", "require_headers", "body_cap", "retry_sleep"}
+)
 
 
 def _check_bool(key: str, value: Any) -> None:
@@ -47,12 +49,9 @@ def _check_bool(key: str, value: Any) -> None:
 
 
 def _check_int(key: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(
-            f"@pytest.mark.botowire({key}=...) must be a whole number of bytes, not {value!r}"
-        )
-    if value < 0:
-        raise ValueError(f"@pytest.mark.botowire({key}=...) must not be negative, got {value}")
+    from pytest_botowire.model.assertions import check_int  # not at start-up: pulls in codecs
+
+    check_int(value, f"@pytest.mark.botowire({key}=...)", expected="a whole number of bytes")
 
 
 def validate(key: str, value: Any) -> None:
@@ -131,10 +130,10 @@ def marker_options(item: pytest.Item) -> MarkerOptions:
             )
         for key, value in mark.kwargs.items():
             if key not in VALID_KEYS:
-                import difflib
+                from pytest_botowire.aws.hints import did_you_mean
 
-                close = difflib.get_close_matches(key, VALID_KEYS, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                hint = did_you_mean(key, VALID_KEYS, n=1)
+                hint = f" ({hint})" if hint else ""
                 raise TypeError(
                     f"@pytest.mark.botowire got an unknown key {key!r}{hint}; valid keys: "
                     + ", ".join(VALID_KEYS)
@@ -207,6 +206,32 @@ def add_limit_options(group: Any, parser: pytest.Parser) -> None:
         help="write a JSON report of every captured request and operation to PATH. "
         "Captures every test.",
     )
+    group.addoption(
+        "--botowire-report-md",
+        dest="botowire_report_md",
+        default=None,
+        metavar="PATH",
+        help="write the summary as Markdown tables to PATH (a GitHub job summary, a GitLab "
+        "report page). Captures every test.",
+    )
+    group.addoption(
+        "--botowire-compare",
+        dest="botowire_compare",
+        default=None,
+        metavar="PATH",
+        help="compare each operation's largest body and request count with a report written "
+        "earlier by --botowire-report. Captures every test.",
+    )
+    group.addoption(
+        "--botowire-compare-fail",
+        dest="botowire_compare_fail",
+        action="append",
+        default=None,
+        metavar="EXPR",
+        help="fail the run when an operation grows past a budget over the --botowire-compare "
+        "baseline: size:10%%, decoded:10%%, requests:20%% (growth in percent) or size:+4096, "
+        "decoded:+4096, requests:+2 (absolute growth). Repeatable.",
+    )
     parser.addini(
         "botowire_max_payload",
         "request body limits like --botowire-max-payload: BYTES or PATTERN=BYTES, one a line",
@@ -223,6 +248,22 @@ def add_limit_options(group: Any, parser: pytest.Parser) -> None:
         "botowire_report",
         "write the JSON report to this path (relative to the ini file)",
         default="",
+    )
+    parser.addini(
+        "botowire_report_md",
+        "write the summary as Markdown to this path (relative to the ini file)",
+        default="",
+    )
+    parser.addini(
+        "botowire_compare",
+        "a report to compare the run with (relative to the ini file), like --botowire-compare",
+        default="",
+    )
+    parser.addini(
+        "botowire_compare_fail",
+        "budgets over the baseline, one a line, like --botowire-compare-fail (size:10%, ...)",
+        type="linelist",
+        default=[],
     )
     parser.addini(
         "botowire_limits",

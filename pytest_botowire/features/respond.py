@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_botowire.aws.models import service_model
 from pytest_botowire.aws.patterns import Pattern, parse_patterns
+from pytest_botowire.model.assertions import check_int
 from pytest_botowire.model.messages import plural
 from pytest_botowire.model.request import CapturedRequest
+
+if TYPE_CHECKING:
+    from botocore.awsrequest import AWSResponse
 
 
 class Response:
@@ -87,20 +91,16 @@ def _check_times(times: object) -> int | None:
     __tracebackhide__ = True
     if times is None:
         return None
-    if isinstance(times, bool) or not isinstance(times, int):
-        raise TypeError(f"times must be a whole number or None, not {times!r}")
-    if times < 1:
-        raise ValueError(f"times must be at least 1, got {times}")
-    return times
+    return check_int(times, "times", expected="a whole number or None", minimum=1)
 
 
 def _check_status(status: object) -> int | None:
     __tracebackhide__ = True
     if status is None:
         return None
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-        raise ValueError(f"status must be an HTTP status code from 100 to 599, not {status!r}")
-    return status
+    return check_int(
+        status, "status", expected="an HTTP status code from 100 to 599", minimum=100, maximum=599
+    )
 
 
 def _check_headers(headers: object) -> Mapping[str, str] | None:
@@ -281,7 +281,7 @@ class Responses:
     def __len__(self) -> int:
         return len(self._items)
 
-    def answer(self, captured: CapturedRequest, request: Any) -> Any:
+    def answer(self, captured: CapturedRequest, request: Any) -> AWSResponse | None:
         """``Recorder.first_responder``: an ``AWSResponse`` for a matching request, else None."""
         response = self.take(captured)
         if response is None:
@@ -308,6 +308,8 @@ class Responses:
                 status=response.status,
                 headers=response.headers,
             )
-        from pytest_botowire.capture.answers import build_response
+        from pytest_botowire.capture.answers import build_response, consume_body
 
-        return build_response(str(request.url), wire)
+        answer = build_response(str(request.url), wire)
+        consume_body(request)  # as a send would: progress callbacks see every byte
+        return answer

@@ -23,11 +23,11 @@ aiobotocore itself was imported already.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
 from types import CodeType, FrameType
 from typing import Any
 
+from pytest_botowire.aws.compat import EMIT_NAME, caller_frame, emitter_codes, frozen_of_refreshable
 from pytest_botowire.capture.answers import register_factory
 from pytest_botowire.capture.credentials import CredentialsAdapter, register_adapter
 from pytest_botowire.features.retries import register_patcher
@@ -112,21 +112,10 @@ _codes: tuple[CodeType, CodeType] | None = None
 
 
 def _emitter_codes() -> tuple[CodeType, CodeType] | None:
-    """The code objects of botocore's and aiobotocore's ``_emit`` (once aiobotocore is loaded)."""
+    """The code objects of aiobotocore's and botocore's ``_emit`` (cached once both are loaded)."""
     global _codes
-    if _codes is not None:
-        return _codes
-    aio_hooks = sys.modules.get("aiobotocore.hooks")
-    sync_hooks = sys.modules.get("botocore.hooks")
-    if aio_hooks is None or sync_hooks is None:
-        return None
-    try:
-        _codes = (
-            aio_hooks.AioHierarchicalEmitter._emit.__code__,
-            sync_hooks.HierarchicalEmitter._emit.__code__,
-        )
-    except AttributeError:
-        return None
+    if _codes is None:
+        _codes = emitter_codes()
     return _codes
 
 
@@ -136,7 +125,7 @@ def emitted_by_aiobotocore(frame: FrameType | None = None) -> bool:
     if codes is None:
         return False
     aio_code, sync_code = codes
-    current: FrameType | None = frame if frame is not None else sys._getframe(1)
+    current: FrameType | None = frame if frame is not None else caller_frame(1)
     for _ in range(_MAX_DEPTH):
         if current is None:
             return False
@@ -145,7 +134,7 @@ def emitted_by_aiobotocore(frame: FrameType | None = None) -> bool:
             return True
         if code is sync_code:
             return False
-        if code.co_name == "_emit" and str(current.f_globals.get("__name__", "")).startswith(
+        if code.co_name == EMIT_NAME and str(current.f_globals.get("__name__", "")).startswith(
             ("aiobotocore.", "aioboto3.")
         ):
             return True  # an emitter subclass that overrides _emit
@@ -162,8 +151,8 @@ def frozen_credentials(credentials: Any) -> Any:
     """
     from botocore.credentials import ReadOnlyCredentials
 
-    frozen = getattr(credentials, "_frozen_credentials", None)
-    if isinstance(frozen, ReadOnlyCredentials):
+    frozen = frozen_of_refreshable(credentials)
+    if frozen is not None:
         return frozen
     return ReadOnlyCredentials(
         credentials.access_key,

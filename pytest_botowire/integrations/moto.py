@@ -8,26 +8,12 @@ time botowire answers a request while moto is loaded.
 
 from __future__ import annotations
 
-import sys
-from typing import Any
-
+from pytest_botowire.aws.compat import wrap_moto_responder
 from pytest_botowire.capture import handlers
 
 
 def _keep_moto_out() -> None:
-    module = sys.modules.get("moto.core.botocore_stubber")
-    stubber: Any = getattr(module, "BotocoreStubber", None)
-    if stubber is None or getattr(stubber.__call__, "_botowire", False):
-        return
-    original = stubber.__call__
-
-    def __call__(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
-        if handlers.answered_by_botowire():
-            return None
-        return original(self, event_name, request, **kwargs)
-
-    __call__._botowire = True  # type: ignore[attr-defined]
-    stubber.__call__ = __call__
+    wrap_moto_responder(handlers.answered_by_botowire)
 
 
 def install() -> None:

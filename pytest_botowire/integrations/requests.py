@@ -56,6 +56,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from pytest_botowire.aws.compat import (
+    moto_requests_mock_active,
+    requests_mock,
+    requests_mock_patch_target,
+    requests_mock_send,
+    responses_default_send,
+)
 from pytest_botowire.aws.models import AWS_SUFFIXES, HTTP_METHODS, HTTP_SERVICES
 from pytest_botowire.capture import handlers
 from pytest_botowire.capture.install import active
@@ -488,32 +495,10 @@ class _Capture:
         self.recorder = recorder
         self.seen = seen
         self._session_send: Callable[..., Any] = requests.Session.send
-        self._original_adapter_send = responses._real_send
-        capture = self
-
-        class _Mock(responses.RequestsMock):
-            def _on_request(
-                self, adapter: Any, request: Any, *, retries: Any = None, **kwargs: Any
-            ) -> Any:
-                pending = _PENDING.get()
-                real_send: Any = self._real_send
-                if pending is None or pending.request is not request:
-                    # not an AWS request (or not sent through Session.send): untouched
-                    return real_send(adapter, request, **kwargs)
-                if pending.wire is None:
-                    if pending.captured.answered_by is None:
-                        pending.captured.answered_by = capture._below_us()
-                    return real_send(adapter, request, **kwargs)
-                return super()._on_request(adapter, request, retries=retries, **kwargs)
-
+        self._original_adapter_send = responses_default_send()
         # what sends a request we let through: the adapter send in place now (the network, or
         # a mock started before this test's fixture)
-        adapter_send: Any = requests.adapters.HTTPAdapter.send
-        try:
-            self.mock = _Mock(assert_all_requests_are_fired=False, real_adapter_send=adapter_send)
-        except TypeError:  # responses < 0.24 has no real_adapter_send
-            self.mock = _Mock(assert_all_requests_are_fired=False)
-            setattr(self.mock, "_real_send", adapter_send)  # noqa: B010
+        self.mock = requests_mock(self._answers, requests.adapters.HTTPAdapter.send)
         for verb in sorted(HTTP_METHODS):
             self.mock.add(
                 responses.CallbackResponse(
@@ -525,6 +510,17 @@ class _Capture:
                 )
             )
         self._patcher: Any = None
+
+    def _answers(self, request: Any) -> bool:
+        """Whether botowire answers ``request`` (the ``responses`` mock's gate)."""
+        pending = _PENDING.get()
+        if pending is None or pending.request is not request:
+            return False  # not an AWS request (or not sent through Session.send): untouched
+        if pending.wire is None:
+            if pending.captured.answered_by is None:
+                pending.captured.answered_by = self._below_us()
+            return False
+        return True
 
     # -- responses callbacks --------------------------------------------------------------
     @staticmethod
@@ -546,11 +542,10 @@ class _Capture:
         """Whether another requests mock (moto, responses, a mounted adapter) would answer."""
         from requests.adapters import HTTPAdapter
 
-        patched = getattr(self.mock, "_patcher", None)
-        ours = getattr(patched, "new", None)
+        ours = requests_mock_patch_target(self.mock)
         if ours is not None and HTTPAdapter.send is not ours:
             return True  # patched after us: it sees the request first
-        if self.mock._real_send is not self._original_adapter_send:
+        if requests_mock_send(self.mock) is not self._original_adapter_send:
             return True  # patched before us: we hand it the request
         try:
             adapter = session.get_adapter(url=url)
@@ -558,18 +553,10 @@ class _Capture:
             return False
         return not isinstance(adapter, HTTPAdapter) or type(adapter).send is not HTTPAdapter.send
 
-    @staticmethod
-    def _moto_active() -> bool:
-        import sys
-
-        models = sys.modules.get("moto.core.models")
-        mock = getattr(models, "responses_mock", None) if models is not None else None
-        return getattr(mock, "_patcher", None) is not None
-
     def _below_us(self) -> str:
-        if self.mock._real_send is self._original_adapter_send:
+        if requests_mock_send(self.mock) is self._original_adapter_send:
             return "network"
-        return "moto" if self._moto_active() else "other"
+        return "moto" if moto_requests_mock_active() else "other"
 
     # -- Session.send --------------------------------------------------------------------
     def _send(self, session: Any, request: Any, **kwargs: Any) -> Any:
@@ -597,7 +584,7 @@ class _Capture:
         if captured.status is None:
             captured.status = int(response.status_code)
         if captured.answered_by is None and other:
-            captured.answered_by = "moto" if self._moto_active() else "other"
+            captured.answered_by = "moto" if moto_requests_mock_active() else "other"
         return response
 
     def _record(self, request: Any) -> CapturedRequest:

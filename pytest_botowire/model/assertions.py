@@ -9,12 +9,11 @@ Failure messages follow one shape: a headline sentence with expected and actual 
 from __future__ import annotations
 
 import re
-import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pytest_botowire.aws.codec import is_gzip, unchunk
-from pytest_botowire.aws.redact import redact_header
+from pytest_botowire.aws.codec import GZIP_TOKENS, decode_stream, is_gzip
+from pytest_botowire.aws.redact import REDACTED, redact_header, sensitive_input
 from pytest_botowire.model.messages import (
     GZIP_DOCS,
     REQUESTS_DOCS,
@@ -31,52 +30,82 @@ if TYPE_CHECKING:
     from pytest_botowire.model.request import CapturedRequest
 
 
-def check_limit(value: object, name: str = "limit") -> int:
-    """Validate a byte count given by a user: a non-negative ``int``."""
+def check_int(
+    value: object,
+    name: str,
+    *,
+    expected: str = "an int",
+    minimum: int = 0,
+    maximum: int | None = None,
+    hint: str = "",
+) -> int:
+    """Validate a whole number given by a user (a byte count, a level, a count, a status).
+
+    ``TypeError`` (``"{name} must be {expected}, not {value!r}"``) for anything but an ``int``
+    (``bool`` included); ``ValueError`` naming the range for a number outside
+    ``minimum``..``maximum``, followed by ``hint``.
+    """
     __tracebackhide__ = True
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(
-            f"{name} must be a whole number of bytes (an int like 40_000), not {value!r}"
-        )
-    if value < 0:
-        raise ValueError(f"{name} must not be negative, got {value}")
+        raise TypeError(f"{name} must be {expected}, not {value!r}")
+    if value < minimum or (maximum is not None and value > maximum):
+        if maximum is not None:
+            bound = f"must be from {minimum} to {maximum}"
+        elif minimum == 0:
+            bound = "must not be negative"
+        else:
+            bound = f"must be at least {minimum}"
+        raise ValueError(f"{name} {bound}, got {value}{hint}")
     return value
 
 
 def gzip_problem(request: CapturedRequest) -> str | None:
-    """Why a request is not gzip-compressed exactly once, or ``None`` when it is."""
-    gzips = sum(1 for token in request.encodings if token in ("gzip", "x-gzip"))
-    data = request.body
+    """Why a request is not gzip-compressed exactly once, or ``None`` when it is.
+
+    Looks inside aws-chunked framing (a transfer framing around the payload): the framing
+    must be intact and the payload inside it gzip data.
+    """
+    gzips = sum(1 for token in request.encodings if token in GZIP_TOKENS)
+    data, _, unframed_error = request._unframe()
     if data is None:
-        return f"cannot check: the body was not kept ({request.note or 'unknown'})"
-    if request.encodings and request.encodings[-1] == "aws-chunked":
-        # aws-chunked framing wraps the (possibly gzipped) payload: look inside it.
-        data = request.content if request.encodings.count("gzip") == 0 else _strip_chunked(request)
-        if data is None:
-            return f"cannot check: {request.content_error}"
-    looks_gzip = is_gzip(data)
+        if request.body is not None:
+            return f"Content-Encoding names aws-chunked but the framing is broken: {unframed_error}"
+        return f"cannot check: {unframed_error}"
     if gzips == 0:
-        if looks_gzip:
+        if is_gzip(data):
             return "the body is gzip data but Content-Encoding does not name gzip"
         return "Content-Encoding does not name gzip and the body is not gzip"
     if gzips > 1:
         return f"Content-Encoding names gzip {gzips} times"
-    if not looks_gzip:
+    head: bytes | None = None
+    error = ""
+    if is_gzip(data):
+        # Streams through the decompressor: nothing decoded is kept but its first bytes.
+        inner = decode_stream(data, ["gzip"], keep=0)
+        if inner.error is not None:
+            error = f"the gzip data is corrupt or truncated ({inner.cause})"
+        else:
+            head = inner.head
+    return declared_gzip_problem(data, head, error)
+
+
+def declared_gzip_problem(data: bytes, decoded: bytes | None, error: str) -> str | None:
+    """Why a body sent with ``Content-Encoding: gzip`` is not gzip data compressed once.
+
+    ``decoded`` is the body decompressed (its first bytes are enough), or ``None`` with
+    ``error`` saying why it is not.
+    """
+    if not is_gzip(data):
         return "Content-Encoding: gzip but the body is not gzip data"
-    try:
-        inner = zlib.decompress(data, 16 + zlib.MAX_WBITS)
-    except zlib.error as exc:
-        return f"Content-Encoding: gzip but the gzip data is corrupt or truncated ({exc})"
-    if is_gzip(inner):
+    if decoded is None:
+        return f"Content-Encoding: gzip but {error}"
+    if is_gzip(decoded):
         return "compressed twice: the body decompresses to gzip data again"
     return None
 
 
-def _strip_chunked(request: CapturedRequest) -> bytes | None:
-    try:
-        return unchunk(request.body or b"")
-    except ValueError:
-        return None
+#: what a byte count must be, in messages
+_BYTES = "a whole number of bytes (an int like 40_000)"
 
 
 def header_problem(
@@ -88,13 +117,14 @@ def header_problem(
         return f"no {name} header"
     if value is None:
         return None
-    shown = redact_header(name, actual)
+    secret = sensitive_input(request.service, request.operation).headers
+    shown = redact_header(name, actual, secret)
     if isinstance(value, re.Pattern):
         if value.search(actual) is None:
             return f"{name}: {shown!r} does not match {value.pattern!r}"
         return None
     if actual != value:
-        return f"{name}: {shown!r} != {redact_header(name, value)!r}"
+        return f"{name}: {shown!r} != {redact_header(name, value, secret)!r}"
     return None
 
 
@@ -140,16 +170,19 @@ def check_header_name(name: object) -> str:
     return name
 
 
-_MISSING = object()
-
-
-def subset_problem(actual: Any, expected: Any, path: str = "") -> str | None:
+def subset_problem(
+    actual: Any, expected: Any, path: str = "", hides: Callable[[str], bool] | None = None
+) -> str | None:
     """Where ``expected`` is not a deep subset of ``actual``, or ``None``.
 
     Mappings: every expected key is present (other keys may be too), its value again a deep
     subset. Lists and tuples: the same length, compared element by element in order, each
     element a deep subset. A ``str`` regex searches a string; anything else compares with ``==``.
+    ``hides(path)`` says which values must not be shown (members the model marks sensitive).
     """
+    if hides is not None and path and hides(path):
+        shown = subset_problem(actual, expected, path)
+        return None if shown is None else f"{path}: {REDACTED} differs from what was expected"
     if isinstance(expected, Mapping):
         if not isinstance(actual, Mapping):
             return f"{path or 'params'}: expected a mapping, got {type(actual).__name__}"
@@ -157,7 +190,7 @@ def subset_problem(actual: Any, expected: Any, path: str = "") -> str | None:
             sub = f"{path}.{key}" if path else str(key)
             if key not in actual:
                 return f"{sub}: missing"
-            problem = subset_problem(actual[key], value, sub)
+            problem = subset_problem(actual[key], value, sub, hides)
             if problem:
                 return problem
         return None
@@ -171,7 +204,7 @@ def subset_problem(actual: Any, expected: Any, path: str = "") -> str | None:
                 "length must be the same)"
             )
         for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
-            problem = subset_problem(a, e, f"{path}[{i}]")
+            problem = subset_problem(a, e, f"{path}[{i}]", hides)
             if problem:
                 return problem
         return None
@@ -246,12 +279,7 @@ class Assertable:
         """At least one request (or exactly ``times`` requests) was sent."""
         __tracebackhide__ = True
         if times is not None:
-            if isinstance(times, bool) or not isinstance(times, int):
-                raise TypeError(f"times must be an int, not {times!r}")
-            if times < 1:
-                raise ValueError(
-                    f"times must be at least 1, got {times}; use assert_not_called() to check for none"
-                )
+            check_int(times, "times", minimum=1, hint="; use assert_not_called() to check for none")
         targets = self._nonempty("assert_called")
         if times is not None and len(targets) != times:
             raise AssertionError(
@@ -293,7 +321,7 @@ class Assertable:
         AWS limits are inclusive, so a body of exactly ``limit`` bytes passes.
         """
         __tracebackhide__ = True
-        limit = check_limit(limit)
+        limit = check_int(limit, "limit", expected=_BYTES)
         if not isinstance(decoded, bool):
             raise TypeError(f"decoded must be True or False, not {decoded!r}")
 
@@ -319,7 +347,10 @@ class Assertable:
         elif isinstance(value, re.Pattern):
             what = f"missing header {name} matching {value.pattern!r}"
         else:
-            what = f"missing header {name}: {redact_header(name, value)!r}"
+            secret = frozenset().union(
+                *(sensitive_input(r.service, r.operation).headers for r in self._targets())
+            )
+            what = f"missing header {name}: {redact_header(name, value, secret)!r}"
         self._fail_each("assert_header", what, lambda r: header_problem(r, name, value))
 
     def assert_no_header(self, name: str) -> None:
@@ -329,7 +360,8 @@ class Assertable:
 
         def check(request: CapturedRequest) -> str | None:
             actual = request.headers.get(name)
-            return None if actual is None else f"{name}: {redact_header(name, actual)!r}"
+            secret = sensitive_input(request.service, request.operation).headers
+            return None if actual is None else f"{name}: {redact_header(name, actual, secret)!r}"
 
         self._fail_each("assert_no_header", f"carrying header {name}", check)
 
@@ -343,7 +375,8 @@ class Assertable:
         def check(request: CapturedRequest) -> str | None:
             if request.params is None:
                 return "the API parameters are unknown (the request was not made by a client call)"
-            return subset_problem(request.params, expected)
+            secret = sensitive_input(request.service, request.operation)
+            return subset_problem(request.params, expected, hides=secret.hides)
 
         self._fail_each("assert_params", "not sent with the expected parameters", check)
 

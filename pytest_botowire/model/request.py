@@ -4,131 +4,48 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 from xml.etree import ElementTree
 
-from pytest_botowire.aws.codec import decode_body, parse_encodings
-from pytest_botowire.aws.redact import redact_headers, redact_url
+from pytest_botowire.aws.codec import (
+    IDENTITY,
+    Decoded,
+    decode_stream,
+    is_gzip,
+    parse_encodings,
+    read_stream,
+    transfer_order,
+    unchunk,
+)
+from pytest_botowire.aws.compat import (
+    ChunkedParts,
+    aws_chunked_parts,
+    is_aws_chunked,
+    progress_callbacks_enabled,
+)
+from pytest_botowire.aws.headers import Headers as Headers  # the public name lives here
+from pytest_botowire.aws.models import content_encoding_is_metadata
+from pytest_botowire.aws.redact import redact_url, sensitive_input
 from pytest_botowire.model.assertions import Assertable
 
-_READ_CHUNK = 1024 * 1024
-
-
-class Headers(Mapping[str, str]):
-    """Case-insensitive, read-only request headers with ``str`` values, in sending order.
-
-    A header sent more than once reads as its values joined with ``", "``; ``items()``
-    yields every header as it was sent.
-
-    Held compactly: every captured request has one, so the headers are kept as one string
-    (``"Name: value\r\n"`` per header, as on the wire) and parsed into a lookup table only
-    when first read. A test of 100,000 requests then holds one small object per request
-    instead of a tuple per header and a dict (see benchmarks/README.md).
-    """
-
-    __slots__ = ("_block", "_index")
-
-    def __init__(self, items: Iterable[tuple[str, str]]) -> None:
-        pairs = [(_text(name), _text(value)) for name, value in items]
-        self._block: str | tuple[tuple[str, str], ...] = _block_of(pairs)
-        self._index: dict[str, str] | None = None
-
-    @classmethod
-    def _from_pairs(cls, pairs: list[tuple[str, str]]) -> Headers:
-        """``Headers`` over pairs that are ``str`` already (the capture path)."""
-        headers = cls.__new__(cls)
-        headers._block = _block_of(pairs)
-        headers._index = None
-        return headers
-
-    def _pairs(self) -> list[tuple[str, str]]:
-        block = self._block
-        if isinstance(block, tuple):
-            return list(block)
-        if not block:
-            return []
-        return [
-            (name, value)
-            for name, _, value in (line.partition(": ") for line in block[:-2].split("\r\n"))
-        ]
-
-    def _lookup(self) -> dict[str, str]:
-        index = self._index
-        if index is None:
-            index = {}
-            for name, value in self._pairs():
-                key = name.lower()
-                index[key] = f"{index[key]}, {value}" if key in index else value
-            self._index = index
-        return index
-
-    def __getitem__(self, name: str) -> str:
-        return self._lookup()[name.lower()]
-
-    def get(self, name: str, default: Any = None) -> Any:
-        """The header's value (duplicates joined with ``", "``), or ``default``."""
-        if not isinstance(name, str):
-            return default
-        return self._lookup().get(name.lower(), default)
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._lookup()
-
-    def __iter__(self) -> Iterator[str]:
-        seen: set[str] = set()
-        for name, _ in self._pairs():
-            if name.lower() not in seen:
-                seen.add(name.lower())
-                yield name
-
-    def __len__(self) -> int:
-        return len(self._lookup())
-
-    def raw_items(self) -> list[tuple[str, str]]:
-        """Every header as sent, duplicates included."""
-        return self._pairs()
-
-    def __repr__(self) -> str:
-        return f"Headers({redact_headers(self._pairs())!r})"
-
-
-def _block_of(pairs: list[tuple[str, str]]) -> str | tuple[tuple[str, str], ...]:
-    """One string for the usual headers; a tuple where a name or value would not round-trip."""
-    for name, value in pairs:
-        if ":" in name or "\r" in name or "\n" in name or "\r" in value or "\n" in value:
-            return tuple(pairs)
-    return "".join([f"{name}: {value}\r\n" for name, value in pairs])
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bytes):
-        return value.decode("latin-1")
-    return str(value)
+#: the default capture cap (``--botowire-body-cap``); the recorder passes the run's own
+DEFAULT_BODY_CAP = 8 * 1024 * 1024
 
 
 def snapshot_headers(headers: Any) -> Headers:
     """Copy botocore's headers object into ``Headers`` without touching the original."""
     try:
-        raw = getattr(headers, "_dict", None)
-        if isinstance(raw, dict):
-            # botocore's HeadersDict: its own dict, keyed by _HeaderKey (str() is the name as
-            # set), is read 3x faster than items(), which builds a key object per lookup.
-            items = [(str(k), _text(v)) for k, v in raw.items()]
-        else:
-            items = [(_text(k), _text(v)) for k, v in headers.items()]
+        return Headers.of(headers)
     except Exception:
-        items = []
-    return Headers._from_pairs(items)
+        return Headers([])
 
 
 class BodySnapshot:
     """What could be known of a body without consuming it."""
 
-    __slots__ = ("data", "decoded", "decoded_size", "note", "size")
+    __slots__ = ("cap", "data", "decoded", "decoded_size", "note", "size")
 
     def __init__(
         self,
@@ -144,37 +61,8 @@ class BodySnapshot:
         self.decoded = decoded
         self.decoded_size = decoded_size
         self.note = note
-
-
-def _read_stream(stream: Any, cap: int) -> tuple[bytes | None, int]:
-    """Read a seekable stream from its position to the end; keep at most ``cap`` bytes.
-
-    The stream is put back where it was. Returns (kept bytes or None, size).
-    """
-    position = stream.tell()
-    stream.seek(position)  # a stream that cannot go back fails here, before anything is read
-    kept: list[bytes] = []
-    kept_size = 0
-    total = 0
-    overflow = False
-    try:
-        while True:
-            chunk = stream.read(_READ_CHUNK)
-            if not chunk:
-                break
-            if isinstance(chunk, str):
-                chunk = chunk.encode("utf-8")
-            total += len(chunk)
-            if not overflow:
-                if kept_size + len(chunk) <= cap:
-                    kept.append(chunk)
-                    kept_size += len(chunk)
-                else:
-                    overflow = True
-                    kept = []
-    finally:
-        stream.seek(position)
-    return (None if overflow else b"".join(kept)), total
+        #: the capture cap: at most this many decoded bytes are kept too
+        self.cap = DEFAULT_BODY_CAP
 
 
 def _reads_asynchronously(stream: Any) -> bool:
@@ -188,17 +76,16 @@ class _CannotRewind(Exception):
     """The stream under an aws-chunked body cannot be put back after reading."""
 
 
-def _aws_chunked(body: Any, cap: int) -> BodySnapshot:
+def _aws_chunked(wrapper: ChunkedParts, cap: int) -> BodySnapshot:
     """Rebuild the exact aws-chunked bytes of botocore's ``AwsChunkedWrapper``.
 
     Reading the wrapper itself would move it (it can only seek back to 0), so the underlying
     stream is read from its own position and put back, and the framing and trailing checksum
     are computed exactly as the wrapper will produce them.
     """
-    raw = body._raw
-    chunk_size = int(body._chunk_size)
-    checksum = body._checksum_cls() if body._checksum_cls else None
-    name = str(body._checksum_name).encode("ascii")
+    raw, chunk_size = wrapper.raw, wrapper.chunk_size
+    checksum = wrapper.checksum_cls() if wrapper.checksum_cls else None
+    name = wrapper.checksum_name.encode("ascii")
     if _reads_asynchronously(raw):  # aiobotocore accepts async streams; never await here
         raise _CannotRewind(f"an asynchronous {type(raw).__name__} stream")
     seekable = getattr(raw, "seekable", None)
@@ -251,9 +138,7 @@ def _progress_paused(stream: Any) -> Iterator[None]:
 
     Otherwise an upload reports a part as transferred when capture reads it, before it is sent.
     """
-    paused = getattr(stream, "_callbacks_enabled", None) is True and hasattr(
-        stream, "disable_callback"
-    )
+    paused = progress_callbacks_enabled(stream)
     if paused:
         stream.disable_callback()
     try:
@@ -271,6 +156,12 @@ def _kept(data: bytes, cap: int) -> BodySnapshot:
 
 def snapshot_body(body: Any, headers: Headers, cap: int) -> BodySnapshot:
     """Capture a body's bytes (up to ``cap``) and exact size, leaving streams where they were."""
+    snapshot = _snapshot_body(body, headers, cap)
+    snapshot.cap = cap
+    return snapshot
+
+
+def _snapshot_body(body: Any, headers: Headers, cap: int) -> BodySnapshot:
     if body is None:
         return BodySnapshot(b"", 0)
     if isinstance(body, bytes):
@@ -286,12 +177,11 @@ def snapshot_body(body: Any, headers: Headers, cap: int) -> BodySnapshot:
         return _kept(data, cap)
     declared = _declared_length(headers)
     # aiobotocore's AioAwsChunkedWrapper subclasses botocore's and frames the same way
-    if type(body).__name__ in ("AwsChunkedWrapper", "AioAwsChunkedWrapper") and hasattr(
-        body, "_raw"
-    ):
+    if is_aws_chunked(body):
         try:
-            with _progress_paused(body._raw):
-                return _aws_chunked(body, cap)
+            chunked = aws_chunked_parts(body)
+            with _progress_paused(chunked.raw):
+                return _aws_chunked(chunked, cap)
         except _CannotRewind as exc:
             decoded = _declared_length(headers, "X-Amz-Decoded-Content-Length")
             return BodySnapshot(
@@ -312,7 +202,7 @@ def snapshot_body(body: Any, headers: Headers, cap: int) -> BodySnapshot:
         if seekable:
             try:
                 with _progress_paused(body):
-                    kept, size = _read_stream(body, cap)
+                    kept, size, _ = read_stream(body, cap)
                 note = None if kept is not None else "over the capture cap"
                 return BodySnapshot(kept, size, note=note)
             except Exception as exc:
@@ -344,6 +234,7 @@ class CapturedRequest(Assertable):
     __slots__ = (
         "_content",
         "_content_error",
+        "_decoded",
         "_encodings",
         "_payload",
         "_snapshot",
@@ -451,6 +342,7 @@ class CapturedRequest(Assertable):
         self.note = snapshot.note
         self._content: bytes | None = None
         self._content_error: str | None = None
+        self._decoded: Decoded | None = None
         self._payload: Any = None
 
     # -- body ---------------------------------------------------------------------------
@@ -469,26 +361,60 @@ class CapturedRequest(Assertable):
         """``"service.Operation"``, as patterns name it."""
         return f"{self.service}.{self.operation}"
 
+    def _unframe(self) -> tuple[bytes | None, list[str], str | None]:
+        """The body without its aws-chunked framing, the encodings left to undo, or an error."""
+        tokens = transfer_order(self.encodings)
+        snapshot = self._snapshot
+        if tokens[:1] == ["aws-chunked"] and snapshot.decoded is not None:
+            return snapshot.decoded, tokens[1:], None
+        if snapshot.data is None:
+            return None, tokens, f"the body was not kept ({self.note or 'unknown'})"
+        if tokens[:1] == ["aws-chunked"]:
+            try:
+                return unchunk(snapshot.data), tokens[1:], None
+            except ValueError as exc:
+                return None, tokens, str(exc)
+        return snapshot.data, tokens, None
+
     def _decode(self) -> None:
         if self._content is not None or self._content_error is not None:
             return
-        if self._snapshot.decoded is not None:
-            self._content = self._snapshot.decoded
-            return
-        data = self._snapshot.data
+        data, tokens, error = self._unframe()
         if data is None:
-            self._content_error = f"the body was not kept ({self.note or 'unknown'})"
+            self._content_error = error
             return
-        try:
-            self._content = decode_body(data, self.encodings)
-        except ValueError as exc:
-            self._content_error = str(exc)
+        if not tokens:
+            decoded = Decoded(data, len(data), data[:16])
+        else:
+            decoded = decode_stream(data, tokens, keep=self._snapshot.cap)
+            if decoded.error is not None and content_encoding_is_metadata(
+                self.service, self.operation
+            ):
+                # S3 stores Content-Encoding with the object and never decodes by it: gzip
+                # over plain bytes is legal there, and the object's bytes are what was sent.
+                decoded = Decoded(data, len(data), data[:16])
+        self._decoded = decoded
+        if decoded.stopped is not None:
+            self.note = decoded.stopped if self.note is None else f"{self.note}; {decoded.stopped}"
+            self._content_error = decoded.stopped
+        elif decoded.error is not None:
+            self._content_error = decoded.error
+        elif decoded.data is None:
+            self._content_error = (
+                f"the decoded body is {decoded.size:,} bytes, over the capture cap "
+                f"({self._snapshot.cap:,}); decoded_size still counts it"
+            )
+        else:
+            self._content = decoded.data
 
     @property
     def content(self) -> bytes | None:
         """The body with its content encodings removed; ``None`` when that is impossible.
 
-        ``content_error`` says why when it is ``None``.
+        aws-chunked framing is removed first, then every other encoding, last applied first.
+        For S3 object uploads ``Content-Encoding`` is object metadata: a ``gzip`` that the bytes
+        do not carry leaves them as sent. At most the capture cap of decoded bytes is kept;
+        ``content_error`` says why ``content`` is ``None``.
         """
         self._decode()
         return self._content
@@ -501,13 +427,35 @@ class CapturedRequest(Assertable):
 
     @property
     def decoded_size(self) -> int | None:
-        """Size of the body after removing content encodings, or ``None`` when unknown."""
-        if self._snapshot.decoded_size is not None:
-            return self._snapshot.decoded_size
-        if not self.encodings or self.encodings == ("identity",):
+        """Size of the body after removing content encodings, or ``None`` when unknown.
+
+        Counted while streaming through the decompressor, so it is known past the capture
+        cap too; ``None`` when the body was not kept, is not valid data for its encodings, or
+        decoding ran away (``note`` says so).
+        """
+        if not self.encodings or all(token in IDENTITY for token in self.encodings):
             return self.size
-        content = self.content
-        return None if content is None else len(content)
+        if self._snapshot.decoded_size is not None and all(
+            token in IDENTITY or token == "aws-chunked" for token in self.encodings
+        ):
+            return self._snapshot.decoded_size
+        self._decode()
+        decoded = self._decoded
+        return None if decoded is None or decoded.error is not None else decoded.size
+
+    @property
+    def gzipped(self) -> bool | None:
+        """Whether the payload (the body without aws-chunked framing) is gzip data.
+
+        Read from the bytes, not from ``Content-Encoding``; ``None`` when the body was not kept.
+        """
+        data, _, _ = self._unframe()
+        return None if data is None else is_gzip(data)
+
+    def _decoding(self) -> Decoded | None:
+        """The outcome of decoding (sizes, first bytes, errors); ``None`` if nothing to decode."""
+        self._decode()
+        return self._decoded
 
     @property
     def payload(self) -> Any:
@@ -533,6 +481,23 @@ class CapturedRequest(Assertable):
             raise ValueError(f"{self.name}: the body is not valid {self.protocol} ({exc})") from exc
         return self._payload
 
+    def shape(self) -> dict[str, Any]:
+        """A plain, deterministic description of what was sent, for snapshots.
+
+        ``{"operation", "protocol", "method", "path", "query", "headers", "encodings",
+        "payload"}``: the query as sorted ``[name, value]`` pairs; the headers lower-cased and
+        sorted, without those that change between runs of the same code (signature, dates,
+        invocation id, user agent, security token, body checksums and length: see
+        ``pytest_botowire.model.shape.VOLATILE_HEADERS``); the payload decoded and parsed for
+        its protocol as JSON-serializable data (rest-xml as ``{"tag", "children", ...}``, bytes
+        as ``{"base64": ...}``, a blob body as text or ``{"size", "sha256"}``). Idempotency
+        tokens botocore filled in because the caller passed none read
+        ``"<generated by botocore>"``. Two runs of the same code give equal shapes.
+        """
+        from pytest_botowire.model.shape import shape_of
+
+        return shape_of(self)
+
     # -- Assertable ----------------------------------------------------------------------
     def _targets(self) -> list[CapturedRequest]:
         return [self]
@@ -545,7 +510,8 @@ class CapturedRequest(Assertable):
         enc = ",".join(self.encodings) or "-"
         return (
             f"<CapturedRequest {self.name} attempt={self.attempt} {self.method} "
-            f"{redact_url(self.url)} size={size} encodings={enc}>"
+            f"{redact_url(self.url, sensitive_input(self.service, self.operation).query)} "
+            f"size={size} encodings={enc}>"
         )
 
     def describe(self) -> str:
@@ -572,7 +538,9 @@ def _blob_payload(service: str, operation: str) -> bool:
 
         shape = service_model(service).operation_model(operation).input_shape
         member = shape.serialization.get("payload") if shape is not None else None
-        return member is not None and shape.members[member].type_name in ("blob", "string")
+        if shape is None or member is None:
+            return False
+        return shape.members[member].type_name in ("blob", "string")
     except Exception:
         return False
 

@@ -73,7 +73,6 @@ Overrides and specificity
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import json
 import re
@@ -83,12 +82,12 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any, Protocol
 
+from pytest_botowire.aws.patterns import Pattern, lenient_pattern
 from pytest_botowire.model.messages import plural
 
 __all__ = [
     "MEASURES",
     "SIZERS",
-    "Breach",
     "Check",
     "RequestLike",
     "Rule",
@@ -324,63 +323,6 @@ def size_of(sizer: str, value: Any) -> int | None:
     return result
 
 
-# --------------------------------------------------------------------------- patterns
-
-_SERVICE_ID_FALLBACK: dict[str, str] = {
-    "logs": "cloudwatch-logs",
-    "events": "eventbridge",
-    "stepfunctions": "sfn",
-}
-
-
-@functools.cache
-def _hyphenized_service_id(service: str) -> str | None:
-    """The hyphenized service id botocore uses in event names, or ``None``.
-
-    Uses the core's pre-generated table when present, else botocore's model
-    for that one service (cached).
-    """
-    try:
-        from pytest_botowire.aws.service_ids import CLIENT_TO_SERVICE_ID
-
-        if service in CLIENT_TO_SERVICE_ID:
-            return CLIENT_TO_SERVICE_ID[service]
-    except ImportError:  # pragma: no cover - the core module is optional here
-        pass
-    try:
-        import botocore.session
-
-        model = botocore.session.get_session().get_service_model(service)
-        return str(model.service_id.hyphenize())
-    except Exception:
-        return _SERVICE_ID_FALLBACK.get(service)
-
-
-def _split_pattern(pattern: str) -> tuple[str, str]:
-    if pattern == "*":
-        return "*", "*"
-    service, sep, operation = pattern.partition(".")
-    return service, (operation if sep else "*")
-
-
-def pattern_matches(pattern: str, service: str, operation: str) -> bool:
-    """Whether ``"service.Operation"`` (with wildcards) names this call."""
-    p_service, p_operation = _split_pattern(pattern)
-    if not fnmatch.fnmatchcase(operation, p_operation):
-        return False
-    if fnmatch.fnmatchcase(service, p_service):
-        return True
-    service_id = _hyphenized_service_id(service)
-    return service_id is not None and fnmatch.fnmatchcase(service_id, p_service)
-
-
-def specificity(pattern: str) -> int:
-    """3 for ``svc.Op``, 2 for ``svc.*``, 1 for ``*.Op``, 0 for ``*``."""
-    p_service, p_operation = _split_pattern(pattern)
-    literal = re.compile(r"^[^*?\[]+$")
-    return (2 if literal.match(p_service) else 0) + (1 if literal.match(p_operation) else 0)
-
-
 # --------------------------------------------------------------------------- rules
 
 
@@ -428,6 +370,11 @@ class Rule:
             raise ValueError(f"rule {self.id!r}: limit must be a non-negative integer")
 
     @property
+    def matcher(self) -> Pattern:
+        """The rule's pattern, parsed (see :func:`~pytest_botowire.aws.patterns.lenient_pattern`)."""
+        return lenient_pattern(self.pattern)
+
+    @property
     def override_key(self) -> tuple[str, str, tuple[str, ...], str]:
         """Rules with equal keys (and compatible ``when``) replace one another."""
         return (self.pattern, self.measure, self.paths, self.sizer)
@@ -439,7 +386,7 @@ class Rule:
         undecidable because the parameters are unknown (then
         :meth:`measure_value` returns ``None``).
         """
-        if not pattern_matches(self.pattern, request.service, request.operation):
+        if not self.matcher.matches(request.service, request.operation):
             return False
         if self.when is None or request.params is None:
             return True
@@ -523,10 +470,6 @@ class Check:
         if rule.note:
             text += f" Note: {rule.note}"
         return text
-
-
-#: Alias: a :class:`Check` whose ``breached`` is true.
-Breach = Check
 
 
 def rule_from_dict(data: Mapping[str, Any]) -> Rule:
@@ -662,14 +605,14 @@ class RuleSet:
         matching = [
             (index, rule)
             for index, rule in enumerate(self.rules)
-            if pattern_matches(rule.pattern, request.service, request.operation)
+            if rule.matcher.matches(request.service, request.operation)
         ]
         winners: dict[str, int] = {}
         for index, rule in matching:
             if rule.group is None:
                 continue
             best = winners.get(rule.group)
-            if best is None or specificity(rule.pattern) >= specificity(self.rules[best].pattern):
+            if best is None or rule.matcher.specificity >= self.rules[best].matcher.specificity:
                 winners[rule.group] = index
         out: list[tuple[Rule, bool]] = []
         for index, rule in matching:
