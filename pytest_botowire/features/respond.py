@@ -287,11 +287,12 @@ class Responses:
         if response is None:
             return None
         from pytest_botowire.aws.serialize import serialize_error, serialize_response
-        from pytest_botowire.capture.answers import build_response
+        from pytest_botowire.capture.answers import build_response, consume_body
 
         if response.http:
-            return build_response(str(request.url), http_answer(response))
-
+            answer = build_response(str(request.url), http_answer(response))
+            consume_body(request)
+            return answer
         operation_model = service_model(captured.service).operation_model(captured.operation)
         if response.error is not None:
             wire = serialize_error(
@@ -308,8 +309,6 @@ class Responses:
                 status=response.status,
                 headers=response.headers,
             )
-        from pytest_botowire.capture.answers import build_response, consume_body
-
         answer = build_response(str(request.url), wire)
         consume_body(request)  # as a send would: progress callbacks see every byte
         return answer
