@@ -261,7 +261,7 @@ def _on_before_send_last(request: AWSPreparedRequest | None = None, **_: Any) ->
         return None
     responder = recorder.last_responder
     call = _CALL.get()
-    if responder is None or call is None or call.last is None:
+    if responder is None or call is None or call.last is None or request is None:
         return None
     if call.response is not None:  # already answered by botowire.respond
         return None

@@ -19,7 +19,7 @@ from pytest_botowire.model.messages import plural
 from pytest_botowire.model.request import CapturedRequest
 
 if TYPE_CHECKING:
-    from botocore.awsrequest import AWSResponse
+    from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
 
 class Response:
@@ -195,7 +195,7 @@ class Responses:
     def __len__(self) -> int:
         return len(self._items)
 
-    def answer(self, captured: CapturedRequest, request: Any) -> AWSResponse | None:
+    def answer(self, captured: CapturedRequest, request: AWSPreparedRequest) -> AWSResponse | None:
         """``Recorder.first_responder``: an ``AWSResponse`` for a matching request, else None."""
         response = self.take(captured)
         if response is None:
