@@ -47,7 +47,12 @@ def _reporting(config: pytest.Config) -> ReportingPlugin:
     if plugin is None:
         from pytest_botowire.features.limits.report import ReportingPlugin
 
-        plugin = ReportingPlugin(config, config.stash[SESSION_KEY].limits)
+        limits = config.stash[SESSION_KEY].limits
+        plugin = ReportingPlugin(config, limits)
+        if limits.report_md_path is not None:
+            from pytest_botowire.features.limits.markdown import write_markdown
+
+            plugin.writers.append(("Markdown summary", limits.report_md_path, write_markdown))
         config.stash[_REPORTING_KEY] = plugin
         config.pluginmanager.register(plugin, "botowire-reporting")
     return plugin

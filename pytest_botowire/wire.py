@@ -72,6 +72,14 @@ class RequestSequence(Assertable, Sequence[CapturedRequest]):
             self._recorder, (*self._patterns(), _AnyOf(parse_patterns(pattern, "select()")))
         )
 
+    def shapes(self) -> list[dict[str, Any]]:
+        """``CapturedRequest.shape()`` of each request, in sending order, for snapshots.
+
+        ``assert botowire.shapes() == snapshot`` (syrupy) fails when what the code sends
+        changes, and not when only signatures, dates or generated tokens do.
+        """
+        return [request.shape() for request in self._targets()]
+
     @property
     def stubbed_calls(self) -> int:
         """How many API calls botocore's ``Stubber`` answered before they reached the wire."""

@@ -140,7 +140,7 @@ def test_truncated_gzip(botowire: Any) -> None:
     assert failure(request.assert_gzipped).splitlines()[1] == (
         f"  - dynamodb.PutItem (attempt 1), {request.size} bytes on the wire, "
         "Content-Encoding: gzip: Content-Encoding: gzip but the gzip data is corrupt or truncated "
-        "(Error -5 while decompressing data: incomplete or truncated stream)"
+        "(Compressed file ended before the end-of-stream marker was reached)"
     )
 
 

@@ -277,3 +277,20 @@ def test_moto_stubber_call_signature(monkeypatch: pytest.MonkeyPatch) -> None:
         )["Attributes"]
     assert attributes["ApproximateNumberOfMessages"] == "0"
     assert again["ApproximateNumberOfMessages"] == "1"
+
+
+def test_aws_chunked_wrapper_frames_a_replaced_stream() -> None:
+    from botocore.httpchecksum import Crc32Checksum
+
+    wrapper = AwsChunkedWrapper(
+        io.BytesIO(b"plain"), checksum_cls=Crc32Checksum, checksum_name="x-amz-checksum-crc32"
+    )
+    compat.replace_aws_chunked_stream(wrapper, io.BytesIO(b"other bytes"))
+    assert compat.aws_chunked_parts(wrapper).raw.getvalue() == b"other bytes"
+    sent = wrapper.read()
+    assert sent.startswith(b"b\r\nother bytes\r\n0\r\nx-amz-checksum-crc32:")
+    expected = Crc32Checksum()
+    expected.update(b"other bytes")
+    assert sent.endswith(b"x-amz-checksum-crc32:%s\r\n\r\n" % expected.b64digest().encode())
+    with pytest.raises(AttributeError):
+        compat.replace_aws_chunked_stream(io.BytesIO(), io.BytesIO())

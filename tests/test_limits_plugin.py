@@ -712,11 +712,13 @@ OPERATION_SCHEMA = {
     "limit": (dict, type(None)),
     "source": (str, type(None)),
     "headroom_percent": (int, float, type(None)),
+    "limits": list,
 }
 REPORT_SCHEMA = {
     "schema": int,
     "botowire_version": str,
     "totals": dict,
+    "summary": dict,
     "requests": list,
     "operations": list,
 }
@@ -747,6 +749,9 @@ def validate_report(report: dict[str, Any]) -> None:
         assert operation["name"] == f"{operation['service']}.{operation['operation']}"
         if operation["limit"] is not None:
             check_schema(operation["limit"], LIMIT_SCHEMA, f"operations[{i}].limit")
+            assert {**operation["limit"], "source": operation["source"]} in operation["limits"]
+        for j, limit in enumerate(operation["limits"]):
+            check_schema(limit, {**LIMIT_SCHEMA, "source": str}, f"operations[{i}].limits[{j}]")
 
 
 def test_the_json_report_follows_its_schema(pytester: pytest.Pytester) -> None:

@@ -102,6 +102,20 @@ def aws_chunked_parts(body: Any) -> ChunkedParts:
     )
 
 
+def replace_aws_chunked_stream(body: Any, stream: Any) -> None:
+    """Make an ``AwsChunkedWrapper`` frame ``stream`` instead of the stream it was given.
+
+    ``AwsChunkedWrapper._raw`` again (see :func:`aws_chunked_parts`): the wrapper makes its
+    chunks and trailing checksum from it as it is read, and ``seek(0)`` rewinds it. The gzip
+    policy puts the gzipped payload there, so the framing and checksum describe the gzip bytes.
+    If it goes, the gzip policy leaves such bodies alone with a warning (test:
+    ``test_aws_chunked_wrapper_frames_a_replaced_stream``).
+    """
+    if not hasattr(body, "_raw"):
+        raise AttributeError(f"{type(body).__name__} has no _raw stream")
+    setattr(body, "_raw", stream)  # noqa: B010 (private)
+
+
 def header_dict_fast(headers: Any) -> dict[Any, Any] | None:
     """The dict inside botocore's ``HeadersDict``, or ``None`` for other headers objects.
 

@@ -103,3 +103,24 @@ def resolved_protocol(service_model: ServiceModel | Any) -> str:
     if isinstance(protocol, str):
         return protocol
     return str(service_model.metadata.get("protocol", ""))
+
+
+@functools.cache
+def content_encoding_is_metadata(client_name: str, operation: str) -> bool:
+    """Whether the operation's caller sets ``Content-Encoding`` as a stored value.
+
+    S3's ``PutObject``, ``CreateMultipartUpload`` and ``CopyObject`` model ``ContentEncoding``
+    as a header member: S3 stores it with the object and never decodes the body by it (only
+    ``aws-chunked`` is a transfer framing there), so ``gzip`` over plain bytes is legal.
+    """
+    try:
+        shape = service_model(client_name).operation_model(operation).input_shape
+    except Exception:
+        return False
+    if shape is None:
+        return False
+    return any(
+        member.serialization.get("location") == "header"
+        and str(member.serialization.get("name", "")).lower() == "content-encoding"
+        for member in shape.members.values()
+    )

@@ -9,7 +9,7 @@ another type (aiobotocore's ``AioAWSResponse``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSResponse
@@ -51,3 +51,28 @@ class Answer:
     def __init__(self, response: AWSResponse | None, kind: str) -> None:
         self.response = response
         self.kind = kind
+
+
+_CONSUME_STEP = 1024 * 1024
+
+
+def consume_body(request: Any) -> None:
+    """Read a streaming request body to its end, as sending it would, keeping nothing.
+
+    Called once capture has taken its snapshot, by an answer that replaces the send: progress
+    callbacks (s3transfer's ``ReadFileChunk``, ``upload_file(..., Callback=...)``) and code
+    that watches the stream then see the same reads as on the network. ``bytes`` bodies have
+    nothing to report; an asynchronous stream (aiobotocore) cannot be read from here.
+    """
+    body = getattr(request, "body", None)
+    if body is None or isinstance(body, (bytes, bytearray, memoryview, str)):
+        return
+    read = getattr(body, "read", None)
+    if read is None:
+        return
+    import inspect
+
+    if inspect.iscoroutinefunction(read):
+        return
+    while read(_CONSUME_STEP):
+        pass

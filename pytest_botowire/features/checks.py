@@ -36,8 +36,14 @@ from pytest_botowire.model.request import CapturedRequest
 
 
 def encoding_problem(request: CapturedRequest) -> str | None:
-    """A body that contradicts its own headers: bad gzip, gzip in gzip, wrong Content-Length."""
-    data = request.body
+    """A body that contradicts its own headers: bad gzip, gzip in gzip, wrong Content-Length.
+
+    aws-chunked is a transfer framing: the body must be intact framing. S3 stores the
+    ``Content-Encoding`` of an object upload as metadata (``gzip`` over plain bytes is legal
+    there), so only the framing of those is checked.
+    """
+    from pytest_botowire.aws.models import content_encoding_is_metadata
+
     declared = request.headers.get("Content-Length")
     if declared is not None and request.size is not None:
         try:
@@ -45,14 +51,21 @@ def encoding_problem(request: CapturedRequest) -> str | None:
                 return f"Content-Length says {declared} but the body is {request.size:,} bytes"
         except ValueError:
             return f"Content-Length {declared!r} is not a number"
+    if request.body is None and "aws-chunked" not in request.encodings:
+        return None
+    data, _, error = request._unframe()
     if data is None:
+        if "aws-chunked" in request.encodings and request.body is not None:
+            return f"Content-Encoding names aws-chunked but the framing is broken: {error}"
         return None
-    if "aws-chunked" in request.encodings or GZIP_TOKENS.isdisjoint(request.encodings):
+    if content_encoding_is_metadata(request.service, request.operation):
         return None
-    content = None if not is_gzip(data) else request.content
-    return declared_gzip_problem(
-        data, content, f"the body does not decompress ({request.content_error})"
-    )
+    if GZIP_TOKENS.isdisjoint(request.encodings):
+        return None
+    decoded = request._decoding() if is_gzip(data) else None  # streamed once, then cached
+    head = None if decoded is None or decoded.error is not None else decoded.head
+    error = decoded.error if decoded is not None else None
+    return declared_gzip_problem(data, head, f"the body does not decompress ({error})")
 
 
 def strict_problem(recorder: Recorder) -> str:
@@ -68,12 +81,30 @@ def strict_problem(recorder: Recorder) -> str:
     )
 
 
+def asked_for_botowire(item: pytest.Item) -> bool:
+    """Whether a test uses a botowire fixture or marker (rather than being captured passively).
+
+    A test captured only because the run checks limits (``--botowire-aws-limits``, say) must
+    pass or fail as it does without the plugin, except for those limits.
+    """
+    if item.get_closest_marker("botowire") is not None:
+        return True
+    names = getattr(item, "fixturenames", ())
+    return any(name == "botowire" or name.startswith("botowire_") for name in names)
+
+
 def end_of_test_problems(
     item: pytest.Item, recorder: Recorder, options: MarkerOptions
 ) -> list[str]:
-    """Every problem to report for the test, each a complete failure message."""
-    problems: list[str] = []
+    """Every problem to report for the test, each a complete failure message.
+
+    A test that never asked for botowire is only checked against the run's limits.
+    """
     requests = list(recorder.requests)
+    if not asked_for_botowire(item):
+        over = limit_problem(item, requests, options)
+        return [over] if over else []
+    problems: list[str] = []
     if recorder.unanswered:
         problems.append(strict_problem(recorder))
     if options.check_encoding:

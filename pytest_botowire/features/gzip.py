@@ -23,12 +23,18 @@ import sys
 import threading
 import warnings
 import weakref
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Final
 
 from pytest_botowire.aws.codec import GZIP_TOKENS, encoding_tokens, is_gzip, read_stream
+from pytest_botowire.aws.compat import (
+    aws_chunked_parts,
+    is_aws_chunked,
+    replace_aws_chunked_stream,
+)
 from pytest_botowire.aws.hints import did_you_mean
 from pytest_botowire.aws.models import service_id_of, service_model
 from pytest_botowire.aws.patterns import Pattern, parse_pattern
@@ -66,7 +72,9 @@ _HEX64 = re.compile(r"\A[0-9a-fA-F]{64}\Z")
 class BotowireGzipWarning(UserWarning):
     """Gzip was enabled for an operation whose model does not declare gzip request compression.
 
-    AWS may reject a gzip-encoded request for such an operation.
+    AWS may reject a gzip-encoded request for such an operation. Also issued when a body is
+    left uncompressed because gzipping it would break it (a checksum that cannot be
+    recomputed, an aws-chunked payload that cannot be read again).
     """
 
 
@@ -109,7 +117,8 @@ def gzip_request_body(
     Register it with ``client.meta.events.register("before-sign.cloudwatch.PutMetricData",
     gzip_request_body)`` (or through :func:`functools.partial` to set ``compresslevel`` or
     ``min_size``). botocore's event keyword arguments (``signing_name``, ``region_name``,
-    ``request_signer``, ``operation_name``, ``event_name``, ...) are accepted and ignored.
+    ``request_signer``, ``operation_name``, ...) are accepted and ignored; ``event_name``
+    names the operation in warnings.
 
     The body is left untouched when it is empty, shorter than ``min_size`` bytes, or already
     gzip-encoded: ``Content-Encoding`` lists ``gzip`` (as botocore's native compression
@@ -121,15 +130,23 @@ def gzip_request_body(
     botocore does) become ``bytes``. A file-like body is read from its current position; like
     botocore's own compression, the original stream is put back at that position and the
     request gets an ``io.BytesIO`` at position 0, so ``reset_stream()`` on retries rewinds to
-    the start of the compressed data. ``Content-Length`` and a hex ``X-Amz-Content-SHA256``
-    are updated when present.
+    the start of the compressed data. ``Content-Length``, a hex ``X-Amz-Content-SHA256``,
+    ``Content-MD5`` and ``x-amz-checksum-crc32``/``-sha1``/``-sha256``/``-sha512`` are
+    updated when present.
+
+    An S3 upload framed as ``aws-chunked`` (flexible checksums over HTTPS) has its payload
+    gzipped inside the framing, so the trailing checksum covers the gzip bytes and
+    ``Content-Encoding`` becomes ``gzip,aws-chunked``. A body whose checksum cannot be
+    recomputed (``crc32c``, ``crc64nvme``) or whose aws-chunked payload cannot be read
+    again is left as it is, with a :class:`BotowireGzipWarning` saying why: never a body that
+    contradicts its headers.
 
     Raises ``TypeError``/``ValueError`` for a bad ``compresslevel`` (0..9) or ``min_size``.
     """
     # Bad arguments are the caller's mistake: the traceback stops at the caller's line. Past
     # the checks, a failure is this function's and shows its frame.
     __tracebackhide__ = True
-    del kwargs
+    event_name = kwargs.get("event_name")
     level = _check_level(compresslevel, "compresslevel")
     _check_min_size(min_size)
     if not (hasattr(request, "headers") and hasattr(request, "data")):
@@ -145,6 +162,9 @@ def gzip_request_body(
         return
     body = request.data
     if body is None:
+        return
+    if is_aws_chunked(body) or any(token.lower() == "aws-chunked" for token in tokens):
+        _gzip_aws_chunked(request, tokens, level, min_size, event_name)
         return
     stream = False
     if isinstance(body, (bytes, bytearray)):
@@ -167,6 +187,12 @@ def gzip_request_body(
     if not raw or len(raw) < min_size or is_gzip(raw):
         return
     compressed = _compress(raw, level)
+    checksums = _checksum_headers(headers, compressed)
+    if isinstance(checksums, str):
+        _leave_alone(request, checksums, event_name)
+        return
+    for name, value in checksums.items():
+        _set_header(headers, name, value)
     request.data = io.BytesIO(compressed) if stream else compressed
     _set_header(headers, "Content-Encoding", ",".join([*tokens, "gzip"]))
     if "Content-Length" in headers:
@@ -174,6 +200,104 @@ def gzip_request_body(
     sha = headers.get("X-Amz-Content-SHA256")
     if sha is not None and _HEX64.match(str(sha)):
         _set_header(headers, "X-Amz-Content-SHA256", hashlib.sha256(compressed).hexdigest())
+
+
+def _leave_alone(request: Any, reason: str, event_name: object = None) -> None:
+    split = _split_event(event_name)
+    name = f" of {split[0]}.{split[1]}" if split else ""
+    warnings.warn(
+        f"botowire gzip: the body{name} was left uncompressed: {reason}; see {GZIP_WARNING_DOCS}",
+        BotowireGzipWarning,
+        stacklevel=3,
+    )
+
+
+def _gzip_aws_chunked(
+    request: Any, tokens: list[str], level: int, min_size: int, event_name: object
+) -> None:
+    """Gzip the payload inside aws-chunked framing, never the framing itself.
+
+    aws-chunked is S3's transfer framing around the payload, with a trailing checksum of the
+    payload: the payload stream is replaced by its gzip (before framing), so the framing and
+    the checksum botocore computes while sending describe the gzip bytes, and ``gzip`` goes
+    before ``aws-chunked`` in ``Content-Encoding`` (S3 stores it as the object's encoding).
+    """
+    body = request.data
+    try:
+        raw_stream = aws_chunked_parts(body).raw if is_aws_chunked(body) else None
+    except AttributeError:
+        raw_stream = None
+    if raw_stream is None:
+        _leave_alone(
+            request, "it is aws-chunked framing this plugin cannot look inside", event_name
+        )
+        return
+    import inspect
+
+    if inspect.iscoroutinefunction(getattr(raw_stream, "read", None)):
+        _leave_alone(request, "an aws-chunked upload of an asynchronous stream", event_name)
+        return
+    raw: bytes | None
+    if isinstance(raw_stream, (bytes, bytearray)):
+        raw = bytes(raw_stream)
+    else:
+        try:
+            seekable = bool(raw_stream.seekable()) if hasattr(raw_stream, "seekable") else True
+            # read from its position and put back there, or fail before reading anything
+            raw = (read_stream(raw_stream).data or b"") if seekable else None
+        except (AttributeError, OSError, ValueError):
+            raw = None
+        if raw is None:
+            _leave_alone(
+                request, "an aws-chunked upload of a stream that cannot be rewound", event_name
+            )
+            return
+    if not raw or len(raw) < min_size or is_gzip(raw):
+        return
+    headers = request.headers
+    compressed = _compress(raw, level)
+    checksums = _checksum_headers(headers, compressed)  # the trailer's is made while sending
+    if isinstance(checksums, str):
+        _leave_alone(request, checksums, event_name)
+        return
+    for name, value in checksums.items():
+        _set_header(headers, name, value)
+    replace_aws_chunked_stream(body, io.BytesIO(compressed))
+    others = [token for token in tokens if token.lower() != "aws-chunked"]
+    _set_header(headers, "Content-Encoding", ",".join([*others, "gzip", "aws-chunked"]))
+    if "X-Amz-Decoded-Content-Length" in headers:
+        _set_header(headers, "X-Amz-Decoded-Content-Length", str(len(compressed)))
+
+
+_CHECKSUM_HEADER = "x-amz-checksum-"
+
+
+def _checksum_headers(headers: Any, data: bytes) -> dict[str, str] | str:
+    """New values for the payload checksum headers over ``data``, or why they cannot be made.
+
+    ``Content-MD5`` and ``x-amz-checksum-crc32``/``-sha1``/``-sha256``/``-sha512`` are
+    recomputed; another algorithm (``crc32c``, ``crc64nvme``: awscrt's) cannot be, and a body
+    gzipped under a checksum of its plain bytes would be rejected.
+    """
+    import base64
+
+    updates: dict[str, str] = {}
+    for name in list(headers.keys()):
+        lowered = str(name).lower()
+        if lowered == "content-md5":
+            digest = hashlib.md5(data, usedforsecurity=False).digest()
+        elif lowered.startswith(_CHECKSUM_HEADER) and lowered != "x-amz-checksum-type":
+            algorithm = lowered[len(_CHECKSUM_HEADER) :]
+            if algorithm == "crc32":
+                digest = zlib.crc32(data).to_bytes(4, "big")
+            elif algorithm in ("sha1", "sha256", "sha512"):
+                digest = hashlib.new(algorithm, data).digest()
+            else:
+                return f"its {name} checksum header cannot be recomputed over the gzip bytes"
+        else:
+            continue
+        updates[str(name)] = base64.b64encode(digest).decode("ascii")
+    return updates
 
 
 def declares_gzip(operation_model: Any) -> bool:
@@ -253,7 +377,9 @@ class GzipPolicy:
         modeled = context.get(CONTEXT_KEY) if isinstance(context, Mapping) else None
         decision = self.matches(split[0], split[1], modeled=modeled)
         if decision is not None:
-            gzip_request_body(request, min_size=decision[0], compresslevel=decision[1])
+            gzip_request_body(
+                request, min_size=decision[0], compresslevel=decision[1], event_name=event_name
+            )
 
 
 # --------------------------------------------------------------------------- enable_gzip
@@ -295,7 +421,12 @@ class _Hook:
             split = _split_event(kwargs.get("event_name"))
             if split is None or not self.pattern.matches_service_id(*split):
                 return
-        gzip_request_body(request, compresslevel=self.level, min_size=self.min_size)
+        gzip_request_body(
+            request,
+            compresslevel=self.level,
+            min_size=self.min_size,
+            event_name=kwargs.get("event_name"),
+        )
 
 
 _HOOKS: weakref.WeakKeyDictionary[Any, dict[str, _Hook]] = weakref.WeakKeyDictionary()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pytest_botowire.capture.answers import build_response
+from pytest_botowire.capture.answers import build_response, consume_body
 from pytest_botowire.model.messages import unanswered
 
 if TYPE_CHECKING:
@@ -54,4 +54,6 @@ def offline_answer(
         # echo the request: serialize it once (WireResponse is immutable).
         if not depends_on_params(*key):
             _ANSWERS[key] = wire
-    return build_response(str(request.url), wire)
+    response = build_response(str(request.url), wire)
+    consume_body(request)  # as a send would: progress callbacks see every byte
+    return response

@@ -163,6 +163,32 @@ def add_limit_options(group: Any, parser: pytest.Parser) -> None:
         help="write a JSON report of every captured request and operation to PATH. "
         "Captures every test.",
     )
+    group.addoption(
+        "--botowire-report-md",
+        dest="botowire_report_md",
+        default=None,
+        metavar="PATH",
+        help="write the summary as Markdown tables to PATH (a GitHub job summary, a GitLab "
+        "report page). Captures every test.",
+    )
+    group.addoption(
+        "--botowire-compare",
+        dest="botowire_compare",
+        default=None,
+        metavar="PATH",
+        help="compare each operation's largest body and request count with a report written "
+        "earlier by --botowire-report. Captures every test.",
+    )
+    group.addoption(
+        "--botowire-compare-fail",
+        dest="botowire_compare_fail",
+        action="append",
+        default=None,
+        metavar="EXPR",
+        help="fail the run when an operation grows past a budget over the --botowire-compare "
+        "baseline: size:10%%, decoded:10%%, requests:20%% (growth in percent) or size:+4096, "
+        "decoded:+4096, requests:+2 (absolute growth). Repeatable.",
+    )
     parser.addini(
         "botowire_max_payload",
         "request body limits like --botowire-max-payload: BYTES or PATTERN=BYTES, one a line",
@@ -179,6 +205,22 @@ def add_limit_options(group: Any, parser: pytest.Parser) -> None:
         "botowire_report",
         "write the JSON report to this path (relative to the ini file)",
         default="",
+    )
+    parser.addini(
+        "botowire_report_md",
+        "write the summary as Markdown to this path (relative to the ini file)",
+        default="",
+    )
+    parser.addini(
+        "botowire_compare",
+        "a report to compare the run with (relative to the ini file), like --botowire-compare",
+        default="",
+    )
+    parser.addini(
+        "botowire_compare_fail",
+        "budgets over the baseline, one a line, like --botowire-compare-fail (size:10%, ...)",
+        type="linelist",
+        default=[],
     )
     parser.addini(
         "botowire_limits",

@@ -218,6 +218,8 @@ class Responses:
                 status=response.status,
                 headers=response.headers,
             )
-        from pytest_botowire.capture.answers import build_response
+        from pytest_botowire.capture.answers import build_response, consume_body
 
-        return build_response(str(request.url), wire)
+        answer = build_response(str(request.url), wire)
+        consume_body(request)  # as a send would: progress callbacks see every byte
+        return answer

@@ -60,6 +60,9 @@ _LIMIT_OPTIONS = (
     "botowire_aws_limits",
     "botowire_report",
     "botowire_limits",
+    "botowire_report_md",
+    "botowire_compare",
+    "botowire_compare_fail",
 )
 
 

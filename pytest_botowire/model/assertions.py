@@ -9,12 +9,11 @@ Failure messages follow one shape: a headline sentence with expected and actual 
 from __future__ import annotations
 
 import re
-import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pytest_botowire.aws.codec import GZIP_TOKENS, is_gzip, unchunk
-from pytest_botowire.aws.redact import redact_header
+from pytest_botowire.aws.codec import GZIP_TOKENS, decode_stream, is_gzip
+from pytest_botowire.aws.redact import REDACTED, redact_header, sensitive_input
 from pytest_botowire.model.messages import (
     GZIP_DOCS,
     SIGNING_DOCS,
@@ -59,36 +58,40 @@ def check_int(
 
 
 def gzip_problem(request: CapturedRequest) -> str | None:
-    """Why a request is not gzip-compressed exactly once, or ``None`` when it is."""
+    """Why a request is not gzip-compressed exactly once, or ``None`` when it is.
+
+    Looks inside aws-chunked framing (a transfer framing around the payload): the framing
+    must be intact and the payload inside it gzip data.
+    """
     gzips = sum(1 for token in request.encodings if token in GZIP_TOKENS)
-    data = request.body
+    data, _, unframed_error = request._unframe()
     if data is None:
-        return f"cannot check: the body was not kept ({request.note or 'unknown'})"
-    if request.encodings and request.encodings[-1] == "aws-chunked":
-        # aws-chunked framing wraps the (possibly gzipped) payload: look inside it.
-        data = request.content if request.encodings.count("gzip") == 0 else _strip_chunked(request)
-        if data is None:
-            return f"cannot check: {request.content_error}"
+        if request.body is not None:
+            return f"Content-Encoding names aws-chunked but the framing is broken: {unframed_error}"
+        return f"cannot check: {unframed_error}"
     if gzips == 0:
         if is_gzip(data):
             return "the body is gzip data but Content-Encoding does not name gzip"
         return "Content-Encoding does not name gzip and the body is not gzip"
     if gzips > 1:
         return f"Content-Encoding names gzip {gzips} times"
-    inner: bytes | None = None
+    head: bytes | None = None
     error = ""
     if is_gzip(data):
-        try:
-            inner = zlib.decompress(data, 16 + zlib.MAX_WBITS)
-        except zlib.error as exc:
-            error = f"the gzip data is corrupt or truncated ({exc})"
-    return declared_gzip_problem(data, inner, error)
+        # Streams through the decompressor: nothing decoded is kept but its first bytes.
+        inner = decode_stream(data, ["gzip"], keep=0)
+        if inner.error is not None:
+            error = f"the gzip data is corrupt or truncated ({inner.cause})"
+        else:
+            head = inner.head
+    return declared_gzip_problem(data, head, error)
 
 
 def declared_gzip_problem(data: bytes, decoded: bytes | None, error: str) -> str | None:
     """Why a body sent with ``Content-Encoding: gzip`` is not gzip data compressed once.
 
-    ``decoded`` is the body decompressed, or ``None`` with ``error`` saying why it is not.
+    ``decoded`` is the body decompressed (its first bytes are enough), or ``None`` with
+    ``error`` saying why it is not.
     """
     if not is_gzip(data):
         return "Content-Encoding: gzip but the body is not gzip data"
@@ -97,13 +100,6 @@ def declared_gzip_problem(data: bytes, decoded: bytes | None, error: str) -> str
     if is_gzip(decoded):
         return "compressed twice: the body decompresses to gzip data again"
     return None
-
-
-def _strip_chunked(request: CapturedRequest) -> bytes | None:
-    try:
-        return unchunk(request.body or b"")
-    except ValueError:
-        return None
 
 
 #: what a byte count must be, in messages
@@ -119,13 +115,14 @@ def header_problem(
         return f"no {name} header"
     if value is None:
         return None
-    shown = redact_header(name, actual)
+    secret = sensitive_input(request.service, request.operation).headers
+    shown = redact_header(name, actual, secret)
     if isinstance(value, re.Pattern):
         if value.search(actual) is None:
             return f"{name}: {shown!r} does not match {value.pattern!r}"
         return None
     if actual != value:
-        return f"{name}: {shown!r} != {redact_header(name, value)!r}"
+        return f"{name}: {shown!r} != {redact_header(name, value, secret)!r}"
     return None
 
 
@@ -171,13 +168,19 @@ def check_header_name(name: object) -> str:
     return name
 
 
-def subset_problem(actual: Any, expected: Any, path: str = "") -> str | None:
+def subset_problem(
+    actual: Any, expected: Any, path: str = "", hides: Callable[[str], bool] | None = None
+) -> str | None:
     """Where ``expected`` is not a deep subset of ``actual``, or ``None``.
 
     Mappings: every expected key is present (other keys may be too), its value again a deep
     subset. Lists and tuples: the same length, compared element by element in order, each
     element a deep subset. A ``str`` regex searches a string; anything else compares with ``==``.
+    ``hides(path)`` says which values must not be shown (members the model marks sensitive).
     """
+    if hides is not None and path and hides(path):
+        shown = subset_problem(actual, expected, path)
+        return None if shown is None else f"{path}: {REDACTED} differs from what was expected"
     if isinstance(expected, Mapping):
         if not isinstance(actual, Mapping):
             return f"{path or 'params'}: expected a mapping, got {type(actual).__name__}"
@@ -185,7 +188,7 @@ def subset_problem(actual: Any, expected: Any, path: str = "") -> str | None:
             sub = f"{path}.{key}" if path else str(key)
             if key not in actual:
                 return f"{sub}: missing"
-            problem = subset_problem(actual[key], value, sub)
+            problem = subset_problem(actual[key], value, sub, hides)
             if problem:
                 return problem
         return None
@@ -199,7 +202,7 @@ def subset_problem(actual: Any, expected: Any, path: str = "") -> str | None:
                 "length must be the same)"
             )
         for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
-            problem = subset_problem(a, e, f"{path}[{i}]")
+            problem = subset_problem(a, e, f"{path}[{i}]", hides)
             if problem:
                 return problem
         return None
@@ -342,7 +345,10 @@ class Assertable:
         elif isinstance(value, re.Pattern):
             what = f"missing header {name} matching {value.pattern!r}"
         else:
-            what = f"missing header {name}: {redact_header(name, value)!r}"
+            secret = frozenset().union(
+                *(sensitive_input(r.service, r.operation).headers for r in self._targets())
+            )
+            what = f"missing header {name}: {redact_header(name, value, secret)!r}"
         self._fail_each("assert_header", what, lambda r: header_problem(r, name, value))
 
     def assert_no_header(self, name: str) -> None:
@@ -352,7 +358,8 @@ class Assertable:
 
         def check(request: CapturedRequest) -> str | None:
             actual = request.headers.get(name)
-            return None if actual is None else f"{name}: {redact_header(name, actual)!r}"
+            secret = sensitive_input(request.service, request.operation).headers
+            return None if actual is None else f"{name}: {redact_header(name, actual, secret)!r}"
 
         self._fail_each("assert_no_header", f"carrying header {name}", check)
 
@@ -366,7 +373,8 @@ class Assertable:
         def check(request: CapturedRequest) -> str | None:
             if request.params is None:
                 return "the API parameters are unknown (the request was not made by a client call)"
-            return subset_problem(request.params, expected)
+            secret = sensitive_input(request.service, request.operation)
+            return subset_problem(request.params, expected, hides=secret.hides)
 
         self._fail_each("assert_params", "not sent with the expected parameters", check)
 

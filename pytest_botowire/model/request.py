@@ -9,7 +9,16 @@ from typing import Any
 from urllib.parse import parse_qsl
 from xml.etree import ElementTree
 
-from pytest_botowire.aws.codec import decode_body, parse_encodings, read_stream
+from pytest_botowire.aws.codec import (
+    IDENTITY,
+    Decoded,
+    decode_stream,
+    is_gzip,
+    parse_encodings,
+    read_stream,
+    transfer_order,
+    unchunk,
+)
 from pytest_botowire.aws.compat import (
     ChunkedParts,
     aws_chunked_parts,
@@ -17,8 +26,12 @@ from pytest_botowire.aws.compat import (
     progress_callbacks_enabled,
 )
 from pytest_botowire.aws.headers import Headers as Headers  # the public name lives here
-from pytest_botowire.aws.redact import redact_url
+from pytest_botowire.aws.models import content_encoding_is_metadata
+from pytest_botowire.aws.redact import redact_url, sensitive_input
 from pytest_botowire.model.assertions import Assertable
+
+#: the default capture cap (``--botowire-body-cap``); the recorder passes the run's own
+DEFAULT_BODY_CAP = 8 * 1024 * 1024
 
 
 def snapshot_headers(headers: Any) -> Headers:
@@ -32,7 +45,7 @@ def snapshot_headers(headers: Any) -> Headers:
 class BodySnapshot:
     """What could be known of a body without consuming it."""
 
-    __slots__ = ("data", "decoded", "decoded_size", "note", "size")
+    __slots__ = ("cap", "data", "decoded", "decoded_size", "note", "size")
 
     def __init__(
         self,
@@ -48,6 +61,8 @@ class BodySnapshot:
         self.decoded = decoded
         self.decoded_size = decoded_size
         self.note = note
+        #: the capture cap: at most this many decoded bytes are kept too
+        self.cap = DEFAULT_BODY_CAP
 
 
 def _reads_asynchronously(stream: Any) -> bool:
@@ -141,6 +156,12 @@ def _kept(data: bytes, cap: int) -> BodySnapshot:
 
 def snapshot_body(body: Any, headers: Headers, cap: int) -> BodySnapshot:
     """Capture a body's bytes (up to ``cap``) and exact size, leaving streams where they were."""
+    snapshot = _snapshot_body(body, headers, cap)
+    snapshot.cap = cap
+    return snapshot
+
+
+def _snapshot_body(body: Any, headers: Headers, cap: int) -> BodySnapshot:
     if body is None:
         return BodySnapshot(b"", 0)
     if isinstance(body, bytes):
@@ -213,6 +234,7 @@ class CapturedRequest(Assertable):
     __slots__ = (
         "_content",
         "_content_error",
+        "_decoded",
         "_encodings",
         "_payload",
         "_snapshot",
@@ -314,6 +336,7 @@ class CapturedRequest(Assertable):
         self.note = snapshot.note
         self._content: bytes | None = None
         self._content_error: str | None = None
+        self._decoded: Decoded | None = None
         self._payload: Any = None
 
     # -- body ---------------------------------------------------------------------------
@@ -332,26 +355,60 @@ class CapturedRequest(Assertable):
         """``"service.Operation"``, as patterns name it."""
         return f"{self.service}.{self.operation}"
 
+    def _unframe(self) -> tuple[bytes | None, list[str], str | None]:
+        """The body without its aws-chunked framing, the encodings left to undo, or an error."""
+        tokens = transfer_order(self.encodings)
+        snapshot = self._snapshot
+        if tokens[:1] == ["aws-chunked"] and snapshot.decoded is not None:
+            return snapshot.decoded, tokens[1:], None
+        if snapshot.data is None:
+            return None, tokens, f"the body was not kept ({self.note or 'unknown'})"
+        if tokens[:1] == ["aws-chunked"]:
+            try:
+                return unchunk(snapshot.data), tokens[1:], None
+            except ValueError as exc:
+                return None, tokens, str(exc)
+        return snapshot.data, tokens, None
+
     def _decode(self) -> None:
         if self._content is not None or self._content_error is not None:
             return
-        if self._snapshot.decoded is not None:
-            self._content = self._snapshot.decoded
-            return
-        data = self._snapshot.data
+        data, tokens, error = self._unframe()
         if data is None:
-            self._content_error = f"the body was not kept ({self.note or 'unknown'})"
+            self._content_error = error
             return
-        try:
-            self._content = decode_body(data, self.encodings)
-        except ValueError as exc:
-            self._content_error = str(exc)
+        if not tokens:
+            decoded = Decoded(data, len(data), data[:16])
+        else:
+            decoded = decode_stream(data, tokens, keep=self._snapshot.cap)
+            if decoded.error is not None and content_encoding_is_metadata(
+                self.service, self.operation
+            ):
+                # S3 stores Content-Encoding with the object and never decodes by it: gzip
+                # over plain bytes is legal there, and the object's bytes are what was sent.
+                decoded = Decoded(data, len(data), data[:16])
+        self._decoded = decoded
+        if decoded.stopped is not None:
+            self.note = decoded.stopped if self.note is None else f"{self.note}; {decoded.stopped}"
+            self._content_error = decoded.stopped
+        elif decoded.error is not None:
+            self._content_error = decoded.error
+        elif decoded.data is None:
+            self._content_error = (
+                f"the decoded body is {decoded.size:,} bytes, over the capture cap "
+                f"({self._snapshot.cap:,}); decoded_size still counts it"
+            )
+        else:
+            self._content = decoded.data
 
     @property
     def content(self) -> bytes | None:
         """The body with its content encodings removed; ``None`` when that is impossible.
 
-        ``content_error`` says why when it is ``None``.
+        aws-chunked framing is removed first, then every other encoding, last applied first.
+        For S3 object uploads ``Content-Encoding`` is object metadata: a ``gzip`` that the bytes
+        do not carry leaves them as sent. At most the capture cap of decoded bytes is kept;
+        ``content_error`` says why ``content`` is ``None``.
         """
         self._decode()
         return self._content
@@ -364,13 +421,35 @@ class CapturedRequest(Assertable):
 
     @property
     def decoded_size(self) -> int | None:
-        """Size of the body after removing content encodings, or ``None`` when unknown."""
-        if self._snapshot.decoded_size is not None:
-            return self._snapshot.decoded_size
-        if not self.encodings or self.encodings == ("identity",):
+        """Size of the body after removing content encodings, or ``None`` when unknown.
+
+        Counted while streaming through the decompressor, so it is known past the capture
+        cap too; ``None`` when the body was not kept, is not valid data for its encodings, or
+        decoding ran away (``note`` says so).
+        """
+        if not self.encodings or all(token in IDENTITY for token in self.encodings):
             return self.size
-        content = self.content
-        return None if content is None else len(content)
+        if self._snapshot.decoded_size is not None and all(
+            token in IDENTITY or token == "aws-chunked" for token in self.encodings
+        ):
+            return self._snapshot.decoded_size
+        self._decode()
+        decoded = self._decoded
+        return None if decoded is None or decoded.error is not None else decoded.size
+
+    @property
+    def gzipped(self) -> bool | None:
+        """Whether the payload (the body without aws-chunked framing) is gzip data.
+
+        Read from the bytes, not from ``Content-Encoding``; ``None`` when the body was not kept.
+        """
+        data, _, _ = self._unframe()
+        return None if data is None else is_gzip(data)
+
+    def _decoding(self) -> Decoded | None:
+        """The outcome of decoding (sizes, first bytes, errors); ``None`` if nothing to decode."""
+        self._decode()
+        return self._decoded
 
     @property
     def payload(self) -> Any:
@@ -396,6 +475,23 @@ class CapturedRequest(Assertable):
             raise ValueError(f"{self.name}: the body is not valid {self.protocol} ({exc})") from exc
         return self._payload
 
+    def shape(self) -> dict[str, Any]:
+        """A plain, deterministic description of what was sent, for snapshots.
+
+        ``{"operation", "protocol", "method", "path", "query", "headers", "encodings",
+        "payload"}``: the query as sorted ``[name, value]`` pairs; the headers lower-cased and
+        sorted, without those that change between runs of the same code (signature, dates,
+        invocation id, user agent, security token, body checksums and length: see
+        ``pytest_botowire.model.shape.VOLATILE_HEADERS``); the payload decoded and parsed for
+        its protocol as JSON-serializable data (rest-xml as ``{"tag", "children", ...}``, bytes
+        as ``{"base64": ...}``, a blob body as text or ``{"size", "sha256"}``). Idempotency
+        tokens botocore filled in because the caller passed none read
+        ``"<generated by botocore>"``. Two runs of the same code give equal shapes.
+        """
+        from pytest_botowire.model.shape import shape_of
+
+        return shape_of(self)
+
     # -- Assertable ----------------------------------------------------------------------
     def _targets(self) -> list[CapturedRequest]:
         return [self]
@@ -408,7 +504,8 @@ class CapturedRequest(Assertable):
         enc = ",".join(self.encodings) or "-"
         return (
             f"<CapturedRequest {self.name} attempt={self.attempt} {self.method} "
-            f"{redact_url(self.url)} size={size} encodings={enc}>"
+            f"{redact_url(self.url, sensitive_input(self.service, self.operation).query)} "
+            f"size={size} encodings={enc}>"
         )
 
     def describe(self) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,9 +24,11 @@ from pytest_botowire.model.messages import LIMITS_DOCS, amount, bullet_lines, pl
 
 if TYPE_CHECKING:
     from pytest_botowire.capture.recorder import Recorder
+    from pytest_botowire.features.limits.compare import Comparison
     from pytest_botowire.features.limits.suite import SuiteLimits
 
 #: the version of the JSON report's layout (``"schema"``); bumped on incompatible changes
+#: (``compare.READABLE_SCHEMAS`` lists the ones read back)
 REPORT_SCHEMA = 1
 COLLECTOR_KEY = pytest.StashKey["Collector"]()
 _WORKER_KEY = "botowire"
@@ -169,7 +171,40 @@ class OperationStats:
                 if limit is None or limit.value is None
                 else headroom_percent(limit.value, limit.limit)
             ),
+            "limits": [
+                {**stat.to_json(), "source": stat.source}
+                for stat in sorted(self.limits.values(), key=lambda s: (s.rule, s.limit))
+            ],
         }
+
+    @classmethod
+    def from_report(cls, entry: Mapping[str, Any]) -> OperationStats:
+        """An operation entry of a report read back (every rule when the report has them)."""
+        stats = cls(
+            entry["service"],
+            entry["operation"],
+            requests=entry["requests"],
+            largest_size=entry.get("largest_size"),
+            largest_decoded_size=entry.get("largest_decoded_size"),
+            gzipped=entry["gzipped"],
+            breaches=entry["breaches"],
+        )
+        limits = entry.get("limits")
+        if limits is None:  # a report written before "limits": only the binding rule
+            binding_rule = entry.get("limit")
+            limits = [] if binding_rule is None else [{**binding_rule, "source": entry["source"]}]
+        for data in limits:
+            stats.fold(
+                LimitStat(
+                    data["rule"],
+                    data["measure"],
+                    data["limit"],
+                    data["unit"],
+                    str(data.get("source") or ""),
+                    data.get("value"),
+                )
+            )
+        return stats
 
     def to_wire(self) -> dict[str, Any]:
         """Plain data for ``workeroutput`` (every rule kept, not only the binding one)."""
@@ -267,6 +302,8 @@ class Collector:
         #: the summary's rows: one per operation and set of limits its requests were checked
         #: against (keyed ``(operation name, ((rule id, limit), ...))``)
         self.by_rules: dict[tuple[str, tuple[tuple[str, int], ...]], OperationStats] = {}
+        #: the run beside a baseline (``--botowire-compare``), once computed
+        self.comparison: Comparison | None = None
 
     def __bool__(self) -> bool:
         return self.requests > 0
@@ -285,7 +322,13 @@ class Collector:
             decoded = request.decoded_size
         except Exception:
             decoded = None
-        gzipped = "gzip" in encodings or "x-gzip" in encodings
+        # From what the bytes are: S3 stores Content-Encoding as metadata over any bytes.
+        try:
+            gzipped = request.gzipped
+        except Exception:
+            gzipped = None
+        if gzipped is None:
+            gzipped = "gzip" in encodings or "x-gzip" in encodings
         stats.add(size, decoded, gzipped, bool(breaches))
         limit_stats = [_stat_of(check) for check in checks]
         for stat in limit_stats:
@@ -328,12 +371,15 @@ class Collector:
             "unreported": self.unreported,
             "unreported_items": self.unreported_items,
             "operations": [stats.to_wire() for stats in self.operations.values()],
-            "by_rules": [
-                {"rules": [list(pair) for pair in rules], "stats": stats.to_wire()}
-                for (_, rules), stats in self.by_rules.items()
-            ],
+            "by_rules": self._by_rules_wire(),
             "rows": [row.to_json() if isinstance(row, RequestRow) else row for row in self.rows],
         }
+
+    def _by_rules_wire(self) -> list[dict[str, Any]]:
+        return [
+            {"rules": [list(pair) for pair in rules], "stats": stats.to_wire()}
+            for (_, rules), stats in self.by_rules.items()
+        ]
 
     def merge(self, data: dict[str, Any]) -> None:
         """Fold in what one worker sent."""
@@ -359,6 +405,33 @@ class Collector:
                 mine.merge(stats)
         if self.keep_rows:
             self.rows.extend(data.get("rows", ()))
+
+    def merge_report(self, report: Mapping[str, Any]) -> None:
+        """Fold in a JSON report read back (checked by ``compare.read_report``)."""
+        totals = report["totals"]
+        self.requests += int(totals.get("requests", 0))
+        self.tests += int(totals.get("tests", 0))
+        self.unreported += int(totals.get("unreported_breaches", 0))
+        operations = [OperationStats.from_report(entry) for entry in report["operations"]]
+        for stats in operations:
+            mine = self.operations.get(stats.name)
+            if mine is None:
+                self.operations[stats.name] = OperationStats.from_wire(stats.to_wire())
+            else:
+                mine.merge(stats)
+        summary = report.get("summary")
+        if summary is not None:
+            self.merge({"by_rules": summary["rows"], "unreported_items": summary["unreported"]})
+        else:  # a report written before "summary": one row per operation
+            for stats in operations:
+                rules = tuple(sorted(stats.limits))
+                mine = self.by_rules.get((stats.name, rules))
+                if mine is None:
+                    self.by_rules[stats.name, rules] = stats
+                else:
+                    mine.merge(stats)
+        if self.keep_rows:
+            self.rows.extend(report["requests"])
 
     # -- output -----------------------------------------------------------------------
     def ordered(self) -> list[OperationStats]:
@@ -402,10 +475,15 @@ class Collector:
                 "breaches": sum(stats.breaches for stats in self.operations.values()),
                 "unreported_breaches": self.unreported,
             },
+            "summary": {
+                "rows": self._by_rules_wire(),
+                "unreported": list(self.unreported_items),
+            },
             "requests": [
                 row.to_json() if isinstance(row, RequestRow) else row for row in self.rows
             ],
             "operations": [stats.to_json() for stats in self.ordered()],
+            **({} if self.comparison is None else {"comparison": self.comparison.to_json()}),
         }
 
     def write_report(self, path: Path) -> None:
@@ -413,6 +491,7 @@ class Collector:
         data = self.report()
         requests = data.pop("requests")
         operations = data.pop("operations")
+        comparison = data.pop("comparison", None)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8") as out:
             out.write("{\n")
@@ -420,7 +499,7 @@ class Collector:
                 out.write(f"  {json.dumps(key)}: {json.dumps(value)},\n")
             for key, entries, last in (
                 ("requests", requests, False),
-                ("operations", operations, True),
+                ("operations", operations, comparison is None),
             ):
                 out.write(f'  "{key}": [')
                 for index, entry in enumerate(entries):
@@ -428,6 +507,8 @@ class Collector:
                     out.write(json.dumps(entry))
                 out.write("\n  ]" if entries else "]")
                 out.write("\n" if last else ",\n")
+            if comparison is not None:
+                out.write(f'  "comparison": {json.dumps(comparison)}\n')
             out.write("}\n")
 
 
@@ -549,6 +630,8 @@ def summary_lines(collector: Collector, report_path: Path | None) -> list[str]:
             "teardown or by a test that did not finish): the run fails"
         )
         lines.extend(bullet_lines(collector.unreported_items, collector.unreported))
+    if collector.comparison is not None:
+        lines += collector.comparison.lines()
     if report_path is not None:
         lines.append(f"report: {report_path}")
     lines.append(
@@ -570,6 +653,9 @@ class ReportingPlugin:
         self.collector = Collector(keep_rows=limits.report_path is not None)
         #: why the report could not be written, for the summary
         self.report_error: str | None = None
+        #: more outputs written at the end of the run: (what, path, writer), added by the
+        #: plugin (the Markdown summary)
+        self.writers: list[tuple[str, Path, Callable[[Collector, Path], None]]] = []
         config.stash[COLLECTOR_KEY] = self.collector
 
     @pytest.hookimpl(wrapper=True)
@@ -608,13 +694,30 @@ class ReportingPlugin:
             workeroutput: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
             workeroutput[_WORKER_KEY] = self.collector.to_wire()
             return
-        path = self.limits.report_path
+        limits = self.limits
+        if limits.baseline is not None:
+            from pytest_botowire.features.limits.compare import Comparison
+
+            self.collector.comparison = Comparison.of(
+                limits.baseline, self.collector, limits.budgets
+            )
+        path = limits.report_path
         if path is not None:
             try:
                 self.collector.write_report(path)
             except OSError as exc:
                 self.report_error = f"botowire: could not write the report to {path}: {exc}"
-        failed = self.collector.unreported or self.report_error
+        for what, out, write in self.writers:
+            try:
+                write(self.collector, out)
+            except OSError as exc:
+                self.report_error = f"botowire: could not write the {what} to {out}: {exc}"
+        comparison = self.collector.comparison
+        failed = (
+            self.collector.unreported
+            or self.report_error
+            or (comparison is not None and not comparison.passed)
+        )
         if failed and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -622,7 +725,7 @@ class ReportingPlugin:
         """The "botowire" section: one row per operation, breaches first."""
         if _is_worker(self.config):
             return
-        if self.collector:
+        if self.collector or self.collector.comparison is not None:
             terminalreporter.write_sep("=", "botowire")
             for line in summary_lines(self.collector, self.limits.report_path):
                 terminalreporter.write_line(line)

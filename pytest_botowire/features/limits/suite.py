@@ -1,9 +1,9 @@
 """The run's limit settings: options, ini keys and the ``pytest_botowire_limits`` hook.
 
 ``SuiteLimits`` reads ``--botowire-max-payload``, ``--botowire-aws-limits``,
-``--botowire-report`` and the ini keys ``botowire_max_payload``, ``botowire_aws_limits``,
-``botowire_report``, ``botowire_limits`` plus the ``pytest_botowire_limits`` hook. Any of them
-makes the run capture every test passively.
+``--botowire-report``, ``--botowire-report-md``, ``--botowire-compare``,
+``--botowire-compare-fail`` and their ini keys, ini ``botowire_limits``, plus the
+``pytest_botowire_limits`` hook. Any of them makes the run capture every test passively.
 """
 
 from __future__ import annotations
@@ -12,12 +12,15 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from pytest_botowire.aws.patterns import normalize_pattern
 from pytest_botowire.features.limits.rules import Rule, parse_rule_line, payload_rule
+
+if TYPE_CHECKING:
+    from pytest_botowire.features.limits.compare import Baseline, Budget
 
 _BYTES = re.compile(r"^\d+(?:_\d+)*$")
 
@@ -138,13 +141,51 @@ class SuiteLimits:
             config.getini("botowire_limits") or (), "ini botowire_limits"
         )
         #: where the JSON report goes, or ``None``
-        self.report_path = _report_path(config)
+        self.report_path = _report_path(config, "botowire_report")
+        #: where the Markdown summary goes, or ``None``
+        self.report_md_path = _report_path(config, "botowire_report_md")
+        #: the report the run is compared with (``--botowire-compare``), or ``None``
+        self.baseline: Baseline | None = None
+        #: how far an operation may grow over the baseline (``--botowire-compare-fail``)
+        self.budgets: tuple[Budget, ...] = ()
+        self._read_comparison(config)
         #: ``ItemLimits`` shared by tests that ask for the same rules (see ``item_limits``)
         self.shared_limits: dict[Any, Any] = {}
         if self.active:
             on_active()
         # The plugin calls the pytest_botowire_limits hook (historic, from pytest_configure)
         # and hands each result to _add_hook_result.
+
+    def _read_comparison(self, config: pytest.Config) -> None:
+        budgets, budgets_origin = _option_or_ini(config, "botowire_compare_fail")
+        if isinstance(budgets, str):
+            budgets = [budgets]
+        budgets = [b for b in budgets or () if str(b).strip()]
+        path = _report_path(config, "botowire_compare", must_exist=True)
+        if path is None:
+            if budgets:
+                raise pytest.UsageError(
+                    f"{budgets_origin} needs a baseline: give --botowire-compare=PATH "
+                    "(or ini botowire_compare), a report written by --botowire-report"
+                )
+            return
+        from pytest_botowire.features.limits.compare import (
+            Baseline,
+            ReportError,
+            parse_budgets,
+            read_report,
+        )
+
+        try:
+            self.budgets = parse_budgets(budgets, budgets_origin)
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        _, origin = _option_or_ini(config, "botowire_compare")
+        try:
+            report = read_report(path)
+        except ReportError as exc:
+            raise pytest.UsageError(f"{origin}: {exc}") from None
+        self.baseline = Baseline.from_report(report, str(path))
 
     def _add_hook_result(self, result: Any) -> None:
         rules = _hook_rules(result)
@@ -156,22 +197,30 @@ class SuiteLimits:
     def active(self) -> bool:
         """Whether any run-wide check or the report is asked for."""
         return bool(
-            self.max_payload or self.aws_limits or self.user_rules or self.report_path is not None
+            self.max_payload
+            or self.aws_limits
+            or self.user_rules
+            or self.report_path is not None
+            or self.report_md_path is not None
+            or self.baseline is not None
         )
 
 
-def _report_path(config: pytest.Config) -> Path | None:
-    value = config.getoption("botowire_report", None)
+def _report_path(config: pytest.Config, dest: str, must_exist: bool = False) -> Path | None:
+    """A path option: relative to the invocation directory, or to the ini file for the ini key."""
+    option = "--" + dest.replace("_", "-")
+    value = config.getoption(dest, None)
     if value:
-        base, origin = config.invocation_params.dir, "--botowire-report"
+        base, origin = config.invocation_params.dir, option
     else:
-        value = config.getini("botowire_report")
+        value = config.getini(dest)
         base = config.inipath.parent if config.inipath else config.rootpath
-        origin = "ini botowire_report"
+        origin = f"ini {dest}"
     text = str(value or "").strip()
     if not text:
         return None
     path = (base / text).resolve()
     if path.is_dir():
-        raise pytest.UsageError(f"{origin}={text!r} is a directory; give a file name")
+        what = "a report written by --botowire-report" if must_exist else "a file name"
+        raise pytest.UsageError(f"{origin}={text!r} is a directory; give {what}")
     return path
