@@ -159,7 +159,7 @@ def _compare(args: argparse.Namespace) -> int:
     except ReportError as exc:
         _fail(str(exc))
     comparison = Comparison.of(baseline, collector, budgets)
-    sys.stdout.write("\n".join(comparison.lines()) + "\n")
+    sys.stdout.write("\n".join(comparison.lines(consequence="exit status 1")) + "\n")
     return 0 if comparison.passed else 1
 
 

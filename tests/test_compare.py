@@ -572,7 +572,7 @@ def test_compare_prints_the_comparison_and_exits_1_on_a_failed_budget(
     assert failed.ret == 1
     failed.stdout.fnmatch_lines(
         [
-            "2 budgets failed: the run fails",
+            "2 budgets failed: exit status 1",
             "  - lambda.Invoke: largest body on the wire grew by 100 bytes (+10.0%), 1,000 -> "
             "1,100, over the budget size:5% (baseline base.json)",
             "  - lambda.Invoke: largest decoded body grew by 100 bytes (+10.0%), 1,000 -> 1,100, "

@@ -412,8 +412,8 @@ class Comparison:
             )
         return rows
 
-    def lines(self) -> list[str]:
-        """The comparison's lines in the terminal summary."""
+    def lines(self, consequence: str = "the run fails") -> list[str]:
+        """The comparison's lines in the terminal summary (``consequence``: of a failure)."""
         lines = [f"compared with baseline {self.baseline.path} (botowire {self.baseline.version})"]
         if self.common:
             header = ("operation", "baseline on wire", "change", "baseline decoded", "change",
@@ -430,7 +430,7 @@ class Comparison:
                 + ", ".join(self.gone)
             )
         if self.failures:
-            lines.append(f"{plural(len(self.failures), 'budget')} failed: the run fails")
+            lines.append(f"{plural(len(self.failures), 'budget')} failed: {consequence}")
             lines += [f"  - {f.describe(self.baseline.path)}" for f in self.failures]
         elif self.budgets:
             lines.append(
