@@ -92,9 +92,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "botowire_body_cap", "bytes of each request body to keep (default 8388608)", default=""
     )
-    from pytest_botowire.features.options import add_limit_options
+    from pytest_botowire.features.options import add_limit_options, add_retry_options
 
     add_limit_options(group, parser)
+    add_retry_options(group, parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -279,9 +280,14 @@ def botowire(request: pytest.FixtureRequest) -> Wire:
 
         recorder.responses = Responses()
         recorder.first_responder = recorder.responses.answer
-    if mode in ("offline", "strict"):
-        from pytest_botowire.features.offline import offline_answer
+    from pytest_botowire.features import retries
 
+    recorder.skip_retry_sleep = retries.skips_sleep(mode, options.retry_sleep, settings.retry_sleep)
+    retries.install()
+    if mode in ("offline", "strict"):
+        from pytest_botowire.features.offline import install_metadata_answers, offline_answer
+
+        install_metadata_answers()
         recorder.last_responder = offline_answer
         recorder.fake_credentials = True
         added = offline_environment()

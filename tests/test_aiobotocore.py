@@ -479,3 +479,26 @@ async def test_an_async_upload_body_is_never_read_by_capture_and_arrives_whole(
     assert put.note is not None
     assert "asynchronous _AsyncReader stream" in put.note
     assert put.decoded_size == len(data)  # from X-Amz-Decoded-Content-Length
+
+
+@pytest.mark.asyncio
+async def test_throttled_every_attempt_costs_no_wall_time_and_records_backoff(
+    botowire: Any,
+) -> None:
+    import time
+
+    botowire.respond("sqs.SendMessage", error="ThrottlingException", times=11)
+    config = AioConfig(retries={"mode": "legacy", "max_attempts": 10})
+    start = time.monotonic()
+    async with _client("sqs", config=config) as sqs:
+        with pytest.raises(ClientError, match="ThrottlingException"):
+            await sqs.send_message(QueueUrl=QUEUE, MessageBody="x")
+    elapsed = time.monotonic() - start
+    sent = botowire.select("sqs.SendMessage")
+    assert [r.attempt for r in sent] == list(range(1, 12))
+    assert sent[0].backoff is None
+    for request in sent[1:]:
+        assert request.backoff is not None
+        assert 0 <= request.backoff <= 2 ** (request.attempt - 2)
+    assert sum(r.backoff for r in sent[1:]) > 5  # what aiobotocore would have slept
+    assert elapsed < 2.0, elapsed

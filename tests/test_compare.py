@@ -401,7 +401,7 @@ def test_the_markdown_summary_links_each_aws_rule_to_its_source(
     result.assert_outcomes(passed=2)
     text = (pytester.path / "s.md").read_text("utf-8")
     assert (
-        "| lambda.Invoke | 5 | 0 | 1,000 | 1,000 | 0% | 6,000,000 bytes | 99.9% | "
+        "| lambda.Invoke | 5 | 0 | 1,000 | 1,000 | 0% | 6,291,456 bytes | 99.9% | "
         "[lambda.invoke.sync_payload](https://docs.aws.amazon.com/lambda/latest/dg/"
         "gettingstarted-limits.html) (Lambda quotas) |"
     ) in text

@@ -279,6 +279,51 @@ def test_moto_stubber_call_signature(monkeypatch: pytest.MonkeyPatch) -> None:
     assert again["ApproximateNumberOfMessages"] == "1"
 
 
+def test_current_waiter_finds_waiter_wait_on_the_stack() -> None:
+    """``Waiter.wait`` (unwrapped) is the frame whose ``self`` is the running waiter."""
+    from botocore.waiter import Waiter
+
+    seen: list[Any] = []
+
+    class _Config:
+        acceptors: tuple[Any, ...] = ()
+        delay = 0
+        max_attempts = 1
+
+    def operation(**_: Any) -> dict[str, Any]:
+        seen.append(compat.current_waiter())
+        return {}
+
+    waiter = Waiter("Probe", _Config(), operation)
+    with pytest.raises(Exception, match="Max attempts exceeded"):
+        waiter.wait()
+    assert seen == [waiter]
+    assert compat.current_waiter() is None
+
+
+def test_botocore_endpoint_sleeps_through_its_time_module() -> None:
+    """``botocore.endpoint`` retries with ``time.sleep(delay)`` on its module-level ``time``."""
+    import time
+
+    import botocore.endpoint
+
+    assert "time.sleep(handler_response)" in inspect.getsource(botocore.endpoint.Endpoint)
+    from pytest_botowire.features import retries
+
+    retries.install()  # the plugin's own wrapper (the first one installed stays)
+    assert botocore.endpoint.time.sleep is not time.sleep  # wrapped (once per process)
+    assert botocore.endpoint.time.monotonic is time.monotonic  # every other name is the module's
+
+
+def test_metadata_fetchers_send_through_urllib3_session() -> None:
+    """The container and IMDS credential fetchers send with ``URLLib3Session.send``."""
+    from botocore.utils import ContainerMetadataFetcher, InstanceMetadataFetcher
+
+    session_class = compat.urllib3_session_class()
+    assert isinstance(ContainerMetadataFetcher()._session, session_class)
+    assert isinstance(InstanceMetadataFetcher()._session, session_class)
+
+
 def test_aws_chunked_wrapper_frames_a_replaced_stream() -> None:
     from botocore.httpchecksum import Crc32Checksum
 

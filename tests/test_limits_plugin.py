@@ -539,7 +539,7 @@ def test_it(botowire):
             "  the built-in AWS limits table, turned on by @pytest.mark.botowire(aws_limits=True)",
             "  max payload from @pytest.mark.botowire(max_payload=...)",
             "lambda.Invoke:",
-            "  - lambda.invoke.sync_payload: lambda.Invoke body_bytes<=6000000 bytes "
+            "  - lambda.invoke.sync_payload: lambda.Invoke body_bytes<=6291456 bytes "
             "when={'InvocationType': [[]'RequestResponse', None]} (*): skipped: condition "
             "{'InvocationType': [[]'RequestResponse', None]} does not hold",
             "  - lambda.invoke.async_payload: lambda.Invoke body_bytes<=1000000 bytes "

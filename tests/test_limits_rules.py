@@ -193,7 +193,7 @@ def test_every_path_counts(rule_id: str) -> None:
 # ----------------------------------------------------------------- the JSON itself
 
 REQUIRED = {"id", "pattern", "measure", "limit", "unit", "description", "source", "checked"}
-OPTIONAL = {"when", "note", "path", "paths", "sizer", "group"}
+OPTIONAL = {"when", "note", "path", "paths", "sizer", "group", "byte_count_source"}
 SIZER_KEYS = {
     "sqs_message": {"MessageBody", "MessageAttributes"},
     "sns_message": {"Message", "MessageAttributes"},

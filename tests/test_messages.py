@@ -188,7 +188,7 @@ def test_small(botowire):
             "lambda.Invoke         1           0           90,000           90,000       0%  "
             "100,000 bytes (marker.*.body_bytes)           10.0%",
             "lambda.Invoke         1           0        1,450,000        1,450,000       0%  "
-            "6,000,000 bytes (lambda.invoke.sync_payload)  75.8%",
+            "6,291,456 bytes (lambda.invoke.sync_payload)  76.9%",
             LIMITS_HINT,
         ],
         consecutive=True,
@@ -589,7 +589,7 @@ def test_worker(sends_at_teardown):
             "lambda.Invoke                2           0           90,000 *"
             "100,000 bytes (marker.*.body_bytes)           10.0%",
             "lambda.Invoke                2           0        1,450,000 *"
-            "6,000,000 bytes (lambda.invoke.sync_payload)  75.8%",
+            "6,291,456 bytes (lambda.invoke.sync_payload)  76.9%",
             "2 requests over a limit failed no test (sent in teardown or by a test that did not "
             "finish): the run fails",
         ],

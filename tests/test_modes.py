@@ -228,7 +228,7 @@ def test_module(botowire):
     [
         (
             "botowire(modes='offline')",
-            "@pytest.mark.botowire got an unknown key 'modes' (did you mean 'mode'?); valid keys: mode, gzip, max_payload, aws_limits, require_headers, check_encoding, assert_all_responses_used, body_cap",
+            "@pytest.mark.botowire got an unknown key 'modes' (did you mean 'mode'?); valid keys: mode, gzip, max_payload, aws_limits, require_headers, check_encoding, assert_all_responses_used, body_cap, retry_sleep",
         ),
         (
             "botowire('offline')",

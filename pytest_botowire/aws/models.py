@@ -106,6 +106,28 @@ def resolved_protocol(service_model: ServiceModel | Any) -> str:
 
 
 @functools.cache
+def paginator_configs(client_name: str) -> dict[str, Any]:
+    """botocore's paginator configurations of a service by operation name (empty if none)."""
+    with _lock:
+        try:
+            data = _loader().load_service_model(client_name, "paginators-1")
+        except Exception:
+            return {}
+    return dict(data.get("pagination") or {})
+
+
+@functools.cache
+def waiter_configs(client_name: str) -> dict[str, Any]:
+    """botocore's waiter configurations of a service by waiter name (empty if none)."""
+    with _lock:
+        try:
+            data = _loader().load_service_model(client_name, "waiters-2")
+        except Exception:
+            return {}
+    return dict(data.get("waiters") or {})
+
+
+@functools.cache
 def content_encoding_is_metadata(client_name: str, operation: str) -> bool:
     """Whether the operation's caller sets ``Content-Encoding`` as a stored value.
 

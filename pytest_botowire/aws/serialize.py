@@ -22,6 +22,7 @@ import base64
 import binascii
 import calendar
 import datetime as _dt
+import functools
 import hashlib
 import io
 import json
@@ -36,6 +37,7 @@ from xml.etree import ElementTree as ET
 from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.compat import HTTPHeaders
 
+from pytest_botowire.aws.healthy import has_credentials, is_batch_operation, make_healthy
 from pytest_botowire.aws.hints import did_you_mean
 
 __all__ = [
@@ -116,8 +118,7 @@ _COMMON_MEMBERS: dict[tuple[str, str], tuple[str, ...]] = {
     ("sts", "GetCallerIdentity"): ("UserId", "Account", "Arn"),
     ("dynamodb", "Query"): ("Items", "Count", "ScannedCount"),
     ("dynamodb", "Scan"): ("Items", "Count", "ScannedCount"),
-    ("dynamodb", "BatchGetItem"): ("Responses", "UnprocessedKeys"),
-    ("dynamodb", "BatchWriteItem"): ("UnprocessedItems",),
+    ("dynamodb", "BatchGetItem"): ("Responses",),
     ("cloudwatch", "GetMetricData"): ("MetricDataResults",),
     ("ec2", "DescribeInstances"): ("Reservations",),
     ("lambda", "Invoke"): ("StatusCode", "ExecutedVersion"),
@@ -458,6 +459,11 @@ def _synth_structure(shape: Any, service: str, stack: tuple[str, ...]) -> dict[s
     return result
 
 
+def _synth_any(shape: Any, service: str) -> Any:
+    """Placeholder value for *shape* (the healthy-service rules build entries with it)."""
+    return _synth(shape, str(shape.name), service, ())
+
+
 def _md5_hex(value: Any) -> str | None:
     """Hex MD5 of a str/bytes value, or None for anything else."""
     if isinstance(value, str):
@@ -484,6 +490,9 @@ def synthesize_output(
     with the request: SQS ``MD5OfMessageBody`` is the MD5 of ``MessageBody``,
     S3 ``ETag`` the MD5 of ``Body``, S3 ``Bucket``/``Key`` are echoed, batch
     calls report every entry as successful.
+
+    The answer is the one a healthy service gives (``healthy.make_healthy``): nothing failed
+    or unprocessed, no continuation token, credentials valid for hours.
     """
     shape = operation_model.output_shape
     if shape is None:
@@ -520,6 +529,7 @@ def synthesize_output(
                 result[member_name] = value
     if params:
         _apply_params(service, op_name, params, result, members)
+    make_healthy(operation_model, params, result, _synth_any, _plausible_string)
     if protocol in ("rest-json", "rest-xml"):
         _echo_generated_headers(operation_model, result, protocol)
     return result
@@ -562,13 +572,21 @@ def _echo_generated_headers(operation_model: Any, result: dict[str, Any], protoc
 _PARAM_SERVICES = frozenset(("sqs", "sns", "s3", "kinesis", "firehose"))
 
 
+@functools.cache
 def depends_on_params(service: str, operation: str) -> bool:
-    """Whether :func:`synthesize_output` uses the request parameters for this operation.
+    """Whether :func:`synthesize_output` uses the request parameters (or the time).
 
     When it does not, the same placeholder answer fits every request and can be reused.
     """
-    del operation  # decided per service today; kept in the signature for finer rules later
-    return service in _PARAM_SERVICES
+    if service in _PARAM_SERVICES:
+        return True
+    from pytest_botowire.aws.models import service_model
+
+    try:
+        operation_model = service_model(service).operation_model(operation)
+    except Exception:
+        return True
+    return is_batch_operation(operation_model) or has_credentials(operation_model)
 
 
 def _apply_params(

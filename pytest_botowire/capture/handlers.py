@@ -48,6 +48,7 @@ class _Call:
     """What is known of one API call while its attempts are sent."""
 
     __slots__ = (
+        "backoff",
         "last",
         "model",
         "operation",
@@ -78,6 +79,8 @@ class _Call:
         self.protocol = protocol
         self.model = model
         self.sent = 0
+        #: the delay botocore slept (or would have) before the next attempt
+        self.backoff: float | None = None
         self.last: CapturedRequest | None = None
         self.response: Answer | None = None
         self.signer: ReadOnlyCredentials | None = None
@@ -117,11 +120,27 @@ def capture_request(
         region=call.region,
         signing_name=call.signing_name,
         credentials=call.signer,
+        backoff=call.backoff,
     )
+    call.backoff = None
     recorder.add(captured)
     call.last = captured
     call.response = None
     return captured
+
+
+def note_retry_delay(seconds: float) -> bool:
+    """Note the delay botocore chose before the next attempt; True when the sleep is skipped.
+
+    Called by the retries feature from botocore's (and aiobotocore's) retry sleep.
+    """
+    recorder = _ACTIVE
+    if recorder is None:
+        return False
+    call = _CALL.get()
+    if call is not None:
+        call.backoff = float(seconds)
+    return recorder.skip_retry_sleep
 
 
 def _attempt(header: str | bytes | None, fallback: int) -> int:

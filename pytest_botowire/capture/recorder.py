@@ -68,6 +68,8 @@ class Recorder:
         self.responses: Any = None
         #: a ``features.gzip.GzipPolicy`` while ``botowire_gzip`` or ``mark.botowire(gzip=...)`` is on
         self.gzip_policy: RequestPolicy | None = None
+        #: skip botocore's sleeps between retry attempts (offline and strict by default)
+        self.skip_retry_sleep = False
 
     def snapshot(self, body: Any, headers: Any) -> Any:
         """The body's snapshot within the body cap and what is left of the test's budget."""

@@ -13,7 +13,7 @@ from pytest_botowire.capture.recorder import MODES
 
 MARKER_SIGNATURE = (
     "botowire(*, mode=None, gzip=None, max_payload=None, aws_limits=False, "
-    "require_headers=None, check_encoding=True, assert_all_responses_used=True, body_cap=None)"
+    "require_headers=None, check_encoding=True, assert_all_responses_used=True, body_cap=None, retry_sleep=None)"
 )
 
 
@@ -29,13 +29,18 @@ class MarkerOptions:
     check_encoding: bool = True
     assert_all_responses_used: bool = True
     body_cap: int | None = None
+    #: True sleeps between retry attempts as botocore would, False skips the sleeps; None
+    #: follows ``--botowire-retry-sleep`` (by default: skipped offline and in strict mode)
+    retry_sleep: bool | None = None
     #: where each key came from, for messages
     explicit: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 VALID_KEYS = tuple(f.name for f in fields(MarkerOptions) if f.name != "explicit")
 #: keys whose documented default is ``None``: passing it means the run's setting
-_NONE_IS_DEFAULT = frozenset({"mode", "gzip", "max_payload", "require_headers", "body_cap"})
+_NONE_IS_DEFAULT = frozenset(
+    {"mode", "gzip", "max_payload", "require_headers", "body_cap", "retry_sleep"}
+)
 
 
 def _check_bool(key: str, value: Any) -> None:
@@ -66,6 +71,9 @@ def validate(key: str, value: Any) -> None:
             )
     elif key in ("aws_limits", "check_encoding", "assert_all_responses_used"):
         _check_bool(key, value)
+    elif key == "retry_sleep":
+        if value is not None:
+            _check_bool(key, value)
     elif key == "body_cap":
         _check_int(key, value)
     elif key == "max_payload":
@@ -133,6 +141,41 @@ def marker_options(item: pytest.Item) -> MarkerOptions:
             validate(key, value)
             merged[key] = value
     return MarkerOptions(**merged, explicit=frozenset(merged))
+
+
+RETRY_SLEEP_CHOICES = ("auto", "on", "off")
+
+
+def add_retry_options(group: Any, parser: pytest.Parser) -> None:
+    """Register ``--botowire-retry-sleep`` and its ini form (from ``pytest_addoption``)."""
+    group.addoption(
+        "--botowire-retry-sleep",
+        dest="botowire_retry_sleep",
+        choices=RETRY_SLEEP_CHOICES,
+        default=None,
+        help="sleep between retry attempts as botocore does: auto (default: skipped in offline "
+        "and strict mode, kept in passthrough), on (always sleep), off (never sleep). The "
+        "delay is recorded as CapturedRequest.backoff either way.",
+    )
+    parser.addini(
+        "botowire_retry_sleep",
+        "sleep between retry attempts: auto (skip offline and in strict mode), on, off",
+        default="auto",
+    )
+
+
+def read_retry_sleep(config: pytest.Config) -> str:
+    """The run's ``--botowire-retry-sleep`` / ``botowire_retry_sleep`` value, checked."""
+    value = str(
+        config.getoption("botowire_retry_sleep", None)
+        or config.getini("botowire_retry_sleep")
+        or "auto"
+    ).strip()
+    if value not in RETRY_SLEEP_CHOICES:
+        raise pytest.UsageError(
+            f"botowire_retry_sleep = {value!r} is not one of {', '.join(RETRY_SLEEP_CHOICES)}"
+        )
+    return value
 
 
 def add_limit_options(group: Any, parser: pytest.Parser) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from pytest_botowire.capture.recorder import DEFAULT_BODY_CAP, MODES, Recorder
-from pytest_botowire.features.options import MarkerOptions, marker_options
+from pytest_botowire.features.options import MarkerOptions, marker_options, read_retry_sleep
 
 if TYPE_CHECKING:
     from pytest_botowire.features.limits.suite import SuiteLimits
@@ -32,6 +32,8 @@ class RunSettings:
         self.body_cap = _read_int(
             config, "botowire_body_cap", "--botowire-body-cap", DEFAULT_BODY_CAP
         )
+        #: ``--botowire-retry-sleep``: auto, on or off
+        self.retry_sleep = read_retry_sleep(config)
         #: capture every test, even those that never ask for the fixture
         self.capture_all = False
         #: called once the run needs its summary/report (set by the plugin)

@@ -30,6 +30,7 @@ from typing import Any
 from pytest_botowire.aws.compat import EMIT_NAME, caller_frame, emitter_codes, frozen_of_refreshable
 from pytest_botowire.capture.answers import register_factory
 from pytest_botowire.capture.credentials import CredentialsAdapter, register_adapter
+from pytest_botowire.features.retries import register_patcher
 
 #: how many frames above the responder to look for the emitter (it is 3 to 6 in practice)
 _MAX_DEPTH = 40
@@ -167,6 +168,32 @@ def _fake_credentials(access_key: str, secret_key: str) -> Any:
     return AioCredentials(access_key, secret_key)
 
 
+def _patch_retry_sleep() -> None:
+    """Wrap aiobotocore's retry sleep (``AioEndpoint._sleep``) like botocore's (idempotent)."""
+    import asyncio
+
+    from pytest_botowire.aws.compat import aiobotocore_endpoint_classes
+    from pytest_botowire.capture.handlers import note_retry_delay
+
+    for cls in aiobotocore_endpoint_classes():
+        real = vars(cls)["_sleep"]
+        if getattr(real, "_botowire", False):
+            continue
+
+        def make(real_sleep: Any) -> Any:
+            async def _sleep(self: Any, sleep_amount: float) -> None:
+                if note_retry_delay(sleep_amount):
+                    await asyncio.sleep(0)
+                    return
+                await real_sleep(self, sleep_amount)
+
+            _sleep._botowire = True  # type: ignore[attr-defined]
+            _sleep.__wrapped__ = real_sleep  # type: ignore[attr-defined]
+            return _sleep
+
+        cls._sleep = make(real)  # type: ignore[attr-defined]
+
+
 _installed = False
 
 
@@ -177,6 +204,7 @@ def install() -> None:
         return
     _installed = True
     register_factory(emitted_by_aiobotocore, aio_response)
+    register_patcher(_patch_retry_sleep)
     register_adapter(
         CredentialsAdapter(
             owns_signer=lambda signer: type(signer).__module__.startswith("aiobotocore"),

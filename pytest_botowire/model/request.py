@@ -240,6 +240,7 @@ class CapturedRequest(Assertable):
         "_snapshot",
         "answered_by",
         "attempt",
+        "backoff",
         "credentials",
         "headers",
         "index",
@@ -274,6 +275,9 @@ class CapturedRequest(Assertable):
     params: Mapping[str, Any] | None
     #: 1-based attempt number (from ``amz-sdk-request``)
     attempt: int
+    #: seconds botocore chose to wait before this attempt (its retry back-off); ``None`` on a
+    #: first attempt. Offline and strict tests skip the wait itself (see the README).
+    backoff: float | None
     #: the wire protocol botocore used (``"json"``, ``"query"``, ``"rest-xml"``, ...)
     protocol: str
     #: position in the test's sequence, from 0
@@ -314,6 +318,7 @@ class CapturedRequest(Assertable):
         region: str | None = None,
         signing_name: str | None = None,
         credentials: Any = None,
+        backoff: float | None = None,
     ) -> None:
         self.service = service
         self.service_id = service_id
@@ -325,6 +330,7 @@ class CapturedRequest(Assertable):
         self._encodings = None
         self.params = params
         self.attempt = attempt
+        self.backoff = backoff
         self.protocol = protocol
         self.index = index
         self.test_id = test_id

@@ -351,6 +351,8 @@ class Rule:
     paths: tuple[str, ...] = ()
     sizer: str = "utf8"
     group: str | None = None
+    #: a second AWS source that fixes the byte count where ``source`` gives only KB/MB
+    byte_count_source: str | None = None
 
     def __post_init__(self) -> None:
         if self.measure not in MEASURES:
@@ -494,6 +496,7 @@ def rule_from_dict(data: Mapping[str, Any]) -> Rule:
         paths=paths,
         sizer=data.get("sizer", "utf8"),
         group=data.get("group"),
+        byte_count_source=data.get("byte_count_source"),
     )
 
 
