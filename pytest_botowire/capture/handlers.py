@@ -129,6 +129,11 @@ def capture_request(
     return captured
 
 
+def in_client_call() -> bool:
+    """Whether a botocore client call is in progress in this thread or task."""
+    return _CALL.get() is not None
+
+
 def note_retry_delay(seconds: float) -> bool:
     """Note the delay botocore chose before the next attempt; True when the sleep is skipped.
 

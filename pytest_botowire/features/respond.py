@@ -25,19 +25,33 @@ if TYPE_CHECKING:
 class Response:
     """One ``botowire.respond(...)`` registration; ``used`` counts the requests it answered."""
 
-    __slots__ = ("data", "error", "headers", "message", "patterns", "status", "times", "used")
+    __slots__ = (
+        "data",
+        "error",
+        "headers",
+        "http",
+        "message",
+        "patterns",
+        "status",
+        "times",
+        "used",
+    )
 
     def __init__(
         self,
         patterns: tuple[Pattern, ...],
-        data: Mapping[str, Any] | None,
+        data: Any,
         *,
         error: str | None,
         message: str | None,
         status: int | None,
         headers: Mapping[str, str] | None,
         times: int | None,
+        http: bool = False,
     ) -> None:
+        #: an API with no botocore model (named by signing name and HTTP method): ``data`` is
+        #: the body itself (JSON-able or bytes)
+        self.http = http
         self.patterns = patterns
         self.data = data
         self.error = error
@@ -100,6 +114,69 @@ def _check_headers(headers: object) -> Mapping[str, str] | None:
     return headers
 
 
+def _is_http(pattern: Pattern) -> bool:
+    """Whether a pattern names an API with no botocore model (``execute-api.POST``)."""
+    from pytest_botowire.aws.models import HTTP_METHODS, HTTP_SERVICES
+
+    return pattern.operation in HTTP_METHODS or (
+        pattern.service in HTTP_SERVICES and pattern.operation is None
+    )
+
+
+def _check_http_body(data: object) -> None:
+    """A body for an API with no model: bytes, str or anything ``json.dumps`` takes."""
+    if data is None or isinstance(data, (bytes, bytearray, str)):
+        return
+    import json
+
+    try:
+        json.dumps(data)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            "respond() data for an API with no botocore model is the response body: bytes, "
+            f"str or a JSON-able value (dict, list, number), not {type(data).__name__} ({exc})"
+        ) from None
+
+
+def http_answer(response: Response) -> Any:
+    """The ``WireResponse`` of a registered answer for an API with no botocore model.
+
+    ``data`` is the body: bytes as they are, ``str`` as UTF-8, anything else as JSON.
+    ``error=`` gives the status (default 400) and a JSON body ``{"__type", "message"}`` with the
+    ``x-amzn-ErrorType`` header, as API Gateway and most AWS JSON APIs send errors.
+    """
+    import json
+
+    from pytest_botowire.aws.serialize import REQUEST_ID, WireResponse
+
+    headers = {"x-amzn-RequestId": REQUEST_ID}
+    if response.error is not None:
+        status = response.status or 400
+        body = json.dumps({"__type": response.error, "message": response.message or ""}).encode()
+        headers["x-amzn-ErrorType"] = response.error
+        headers["Content-Type"] = "application/json"
+    else:
+        status = response.status or 200
+        data = response.data
+        if data is None:
+            body = b""
+        elif isinstance(data, (bytes, bytearray)):
+            body = bytes(data)
+            headers["Content-Type"] = "application/octet-stream"
+        elif isinstance(data, str):
+            body = data.encode("utf-8")
+            headers["Content-Type"] = "text/plain; charset=utf-8"
+        else:
+            body = json.dumps(data).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+    lowered = {name.lower(): name for name in headers}
+    for name, value in (response.headers or {}).items():
+        headers.pop(lowered.get(name.lower(), name), None)
+        headers[name] = value
+    headers["Content-Length"] = str(len(body))
+    return WireResponse(status=status, headers=headers, body=body)
+
+
 class Responses:
     """The responses a test registered, consulted in registration order."""
 
@@ -110,7 +187,7 @@ class Responses:
     def add(
         self,
         pattern: str | Sequence[str],
-        data: Mapping[str, Any] | None = None,
+        data: Any = None,
         *,
         error: str | None = None,
         message: str | None = None,
@@ -135,7 +212,15 @@ class Responses:
                 raise ValueError(f"an error response needs an error status (300-599), not {status}")
         if message is not None and error is None:
             raise ValueError("message= goes with error=; for a successful response pass data=")
-        if data is not None:
+        http = all(_is_http(p) for p in patterns)
+        if http:
+            _check_http_body(data)
+        elif any(_is_http(p) for p in patterns) and data is not None:
+            raise ValueError(
+                "respond() data for an API with no botocore model (a 'service.METHOD' pattern) "
+                "and for a botocore operation cannot be shared: register them separately"
+            )
+        elif data is not None:
             if not isinstance(data, Mapping):
                 raise TypeError(
                     f"data must be a dict shaped like the client method's return value, not {type(data).__name__}"
@@ -149,6 +234,7 @@ class Responses:
             status=status,
             headers=headers,
             times=times,
+            http=http,
         )
         with self._lock:
             self._items.append(response)
@@ -201,7 +287,12 @@ class Responses:
         if response is None:
             return None
         from pytest_botowire.aws.serialize import serialize_error, serialize_response
+        from pytest_botowire.capture.answers import build_response, consume_body
 
+        if response.http:
+            answer = build_response(str(request.url), http_answer(response))
+            consume_body(request)
+            return answer
         operation_model = service_model(captured.service).operation_model(captured.operation)
         if response.error is not None:
             wire = serialize_error(
@@ -218,8 +309,6 @@ class Responses:
                 status=response.status,
                 headers=response.headers,
             )
-        from pytest_botowire.capture.answers import build_response, consume_body
-
         answer = build_response(str(request.url), wire)
         consume_body(request)  # as a send would: progress callbacks see every byte
         return answer
