@@ -15,7 +15,7 @@ from pytest_botowire.capture.answers import build_response, consume_body
 from pytest_botowire.model.messages import unanswered
 
 if TYPE_CHECKING:
-    from botocore.awsrequest import AWSResponse
+    from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
     from pytest_botowire.model.request import CapturedRequest
 
@@ -24,7 +24,9 @@ STRICT_CODE = "BotowireUnansweredRequest"
 _ANSWERS: dict[tuple[str, str], Any] = {}
 
 
-def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> AWSResponse:
+def offline_answer(
+    captured: CapturedRequest, request: AWSPreparedRequest, strict: bool
+) -> AWSResponse:
     """A successful placeholder response, or in ``strict`` mode an error naming the request."""
     from pytest_botowire.aws.compat import current_waiter
     from pytest_botowire.aws.models import service_model

@@ -26,7 +26,7 @@ class _Target(Protocol):
 
 
 if TYPE_CHECKING:
-    from botocore.awsrequest import AWSResponse
+    from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
 
 class Response:
@@ -311,7 +311,7 @@ class Responses:
     def __len__(self) -> int:
         return len(self._items)
 
-    def answer(self, call: Any, request: Any) -> AWSResponse | None:
+    def answer(self, call: Any, request: AWSPreparedRequest) -> AWSResponse | None:
         """``Recorder.first_responder``: the response for a matching request, else None.
 
         ``call`` is the call being sent (``service``, ``operation``, ``model``). Raises when

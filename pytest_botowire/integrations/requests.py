@@ -758,7 +758,8 @@ def _hook_sigv4_auth() -> None:
 
     add_auth.__wrapped__ = real  # type: ignore[attr-defined]
     add_auth._botowire = True  # type: ignore[attr-defined]
-    SigV4Auth.add_auth = add_auth  # type: ignore[method-assign]
+    # setattr: assigning a method is an error only with botocore-stubs (mypy runs both ways)
+    setattr(SigV4Auth, "add_auth", add_auth)  # noqa: B010
 
 
 def _credentials_for(seen: _Seen, headers: Any, url: str) -> Any:
