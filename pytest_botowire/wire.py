@@ -228,7 +228,7 @@ class Wire(RequestSequence):
     def respond(
         self,
         pattern: str | Sequence[str],
-        data: Mapping[str, Any] | None = None,
+        data: Any = None,
         *,
         error: str | None = None,
         message: str | None = None,
@@ -243,6 +243,10 @@ class Wire(RequestSequence):
         in the operation's own protocol and parsed back by botocore. ``error="Throttling"``
         (with ``status``, default the error's modeled status or 400) answers with that service
         error, so botocore raises the modeled exception and retries as against AWS.
+        For an API with no botocore model, named by signing name and HTTP method
+        (``"execute-api.POST"``, ``"lambda.POST"`` for function URLs), ``data`` is the body
+        itself: bytes, ``str`` or anything ``json.dumps`` takes; ``error=`` gives the status
+        (default 400) and a JSON error body.
         Responses are used in the order registered; ``times=None`` answers every matching
         request, ``times=N`` the next N. A response never used fails the test at its end
         (opt out with ``@pytest.mark.botowire(assert_all_responses_used=False)``).

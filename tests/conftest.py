@@ -12,6 +12,28 @@ from typing import Any
 
 import pytest
 
+import pytest_botowire
+
+
+def _import_the_whole_package() -> None:
+    """Import every module of the plugin now, before any test runs.
+
+    The plugin imports most of its modules on first use. pytester's in-process runs
+    (``runpytest``) put ``sys.modules`` back as it was before the run, so a module first
+    imported inside one is dropped afterwards and imported anew by a later run, with new
+    classes: a module kept from the first import then holds the old ``CapturedRequest``
+    and ``isinstance`` fails, depending on the order the tests ran in.
+    """
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.walk_packages(pytest_botowire.__path__, "pytest_botowire."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+
+
+_import_the_whole_package()
+
 
 @dataclass(frozen=True)
 class Received:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 
 TESTS = '''
-import time
-
 import boto3
 import pytest
 
@@ -120,10 +118,9 @@ def test_transact_get_items(botowire):
 )
 def test_waiters_finish_on_the_first_poll(botowire, service, waiter, kwargs):
     client = boto3.client(service, region_name="us-east-1")
-    start = time.monotonic()
     client.get_waiter(waiter).wait(**kwargs, WaiterConfig={"Delay": 5, "MaxAttempts": 3})
-    assert len(botowire) == 1  # one poll
-    assert time.monotonic() - start < 4.5  # a second poll would have waited Delay=5 s first
+    # one poll: botocore sleeps Delay seconds only before a second one
+    assert len(botowire) == 1
 '''
 
 

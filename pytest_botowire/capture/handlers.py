@@ -198,6 +198,11 @@ def _changed(request: AWSPreparedRequest, call: _Call) -> bool:
     return bool(list(request.headers.items()) != call.seen_headers)
 
 
+def in_client_call() -> bool:
+    """Whether a botocore client call is in progress in this thread or task."""
+    return _CALL.get() is not None
+
+
 def note_retry_delay(seconds: float) -> bool:
     """Note the delay botocore chose before the next attempt; True when the sleep is skipped.
 

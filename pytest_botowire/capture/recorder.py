@@ -62,7 +62,7 @@ class Recorder:
         self.first_responder: Callable[[Any, AWSPreparedRequest], AWSResponse | None] | None = None
         #: last-chance responder (offline answers): ``(captured, request, strict) -> response``
         self.last_responder: (
-            Callable[[CapturedRequest, AWSPreparedRequest | None, bool], AWSResponse] | None
+            Callable[[CapturedRequest, AWSPreparedRequest, bool], AWSResponse] | None
         ) = None
         #: lend fake credentials to clients that have none (offline tests), restored after
         self.fake_credentials = False

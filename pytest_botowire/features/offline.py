@@ -18,7 +18,7 @@ from pytest_botowire.capture.answers import build_response, consume_body
 from pytest_botowire.model.messages import unanswered
 
 if TYPE_CHECKING:
-    from botocore.awsrequest import AWSResponse
+    from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
     from pytest_botowire.model.request import CapturedRequest
 
@@ -27,7 +27,9 @@ STRICT_CODE = "BotowireUnansweredRequest"
 _ANSWERS: dict[tuple[str, str], Any] = {}
 
 
-def offline_answer(captured: CapturedRequest, request: Any, strict: bool) -> AWSResponse:
+def offline_answer(
+    captured: CapturedRequest, request: AWSPreparedRequest, strict: bool
+) -> AWSResponse:
     """A successful placeholder response, or in ``strict`` mode an error naming the request."""
     key = (captured.service, captured.operation)
     waiter = None if strict else current_waiter()

@@ -26,25 +26,39 @@ class _Target(Protocol):
 
 
 if TYPE_CHECKING:
-    from botocore.awsrequest import AWSResponse
+    from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
 
 class Response:
     """One ``botowire.respond(...)`` registration; ``used`` counts the requests it answered."""
 
-    __slots__ = ("data", "error", "headers", "message", "patterns", "status", "times", "used")
+    __slots__ = (
+        "data",
+        "error",
+        "headers",
+        "http",
+        "message",
+        "patterns",
+        "status",
+        "times",
+        "used",
+    )
 
     def __init__(
         self,
         patterns: tuple[Pattern, ...],
-        data: Mapping[str, Any] | None,
+        data: Any,
         *,
         error: str | None,
         message: str | None,
         status: int | None,
         headers: Mapping[str, str] | None,
         times: int | None,
+        http: bool = False,
     ) -> None:
+        #: an API with no botocore model (named by signing name and HTTP method): ``data`` is
+        #: the body itself (JSON-able or bytes)
+        self.http = http
         self.patterns = patterns
         self.data = data
         self.error = error
@@ -128,6 +142,69 @@ def _check_headers(headers: object) -> Mapping[str, str] | None:
     return headers
 
 
+def _is_http(pattern: Pattern) -> bool:
+    """Whether a pattern names an API with no botocore model (``execute-api.POST``)."""
+    from pytest_botowire.aws.models import HTTP_METHODS, HTTP_SERVICES
+
+    return pattern.operation in HTTP_METHODS or (
+        pattern.service in HTTP_SERVICES and pattern.operation is None
+    )
+
+
+def _check_http_body(data: object) -> None:
+    """A body for an API with no model: bytes, str or anything ``json.dumps`` takes."""
+    if data is None or isinstance(data, (bytes, bytearray, str)):
+        return
+    import json
+
+    try:
+        json.dumps(data)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            "respond() data for an API with no botocore model is the response body: bytes, "
+            f"str or a JSON-able value (dict, list, number), not {type(data).__name__} ({exc})"
+        ) from None
+
+
+def http_answer(response: Response) -> Any:
+    """The ``WireResponse`` of a registered answer for an API with no botocore model.
+
+    ``data`` is the body: bytes as they are, ``str`` as UTF-8, anything else as JSON.
+    ``error=`` gives the status (default 400) and a JSON body ``{"__type", "message"}`` with the
+    ``x-amzn-ErrorType`` header, as API Gateway and most AWS JSON APIs send errors.
+    """
+    import json
+
+    from pytest_botowire.aws.serialize import REQUEST_ID, WireResponse
+
+    headers = {"x-amzn-RequestId": REQUEST_ID}
+    if response.error is not None:
+        status = response.status or 400
+        body = json.dumps({"__type": response.error, "message": response.message or ""}).encode()
+        headers["x-amzn-ErrorType"] = response.error
+        headers["Content-Type"] = "application/json"
+    else:
+        status = response.status or 200
+        data = response.data
+        if data is None:
+            body = b""
+        elif isinstance(data, (bytes, bytearray)):
+            body = bytes(data)
+            headers["Content-Type"] = "application/octet-stream"
+        elif isinstance(data, str):
+            body = data.encode("utf-8")
+            headers["Content-Type"] = "text/plain; charset=utf-8"
+        else:
+            body = json.dumps(data).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+    lowered = {name.lower(): name for name in headers}
+    for name, value in (response.headers or {}).items():
+        headers.pop(lowered.get(name.lower(), name), None)
+        headers[name] = value
+    headers["Content-Length"] = str(len(body))
+    return WireResponse(status=status, headers=headers, body=body)
+
+
 class Responses:
     """The responses a test registered, consulted in registration order."""
 
@@ -138,7 +215,7 @@ class Responses:
     def add(
         self,
         pattern: str | Sequence[str],
-        data: Mapping[str, Any] | None = None,
+        data: Any = None,
         *,
         error: str | None = None,
         message: str | None = None,
@@ -165,7 +242,15 @@ class Responses:
             raise TypeError(f"message must be a str, not {type(message).__name__} ({message!r})")
         if message is not None and error is None:
             raise ValueError("message= goes with error=; for a successful response pass data=")
-        if data is not None:
+        http = all(_is_http(p) for p in patterns)
+        if http:
+            _check_http_body(data)
+        elif any(_is_http(p) for p in patterns) and data is not None:
+            raise ValueError(
+                "respond() data for an API with no botocore model (a 'service.METHOD' pattern) "
+                "and for a botocore operation cannot be shared: register them separately"
+            )
+        elif data is not None:
             if not isinstance(data, Mapping):
                 raise TypeError(
                     f"data must be a dict shaped like the client method's return value, not {type(data).__name__}"
@@ -179,6 +264,7 @@ class Responses:
             status=status,
             headers=headers,
             times=times,
+            http=http,
         )
         with self._lock:
             self._items.append(response)
@@ -225,7 +311,7 @@ class Responses:
     def __len__(self) -> int:
         return len(self._items)
 
-    def answer(self, call: Any, request: Any) -> AWSResponse | None:
+    def answer(self, call: Any, request: AWSPreparedRequest) -> AWSResponse | None:
         """``Recorder.first_responder``: the response for a matching request, else None.
 
         ``call`` is the call being sent (``service``, ``operation``, ``model``). Raises when
@@ -235,11 +321,13 @@ class Responses:
         response = self.take(call)
         if response is None:
             return None
-        operation_model = call.model
-        if operation_model is None:
-            operation_model = service_model(call.service).operation_model(call.operation)
         from pytest_botowire.capture.answers import build_response
 
         # the streaming body is read to its end (as a send would) once every before-send
         # handler ran, by capture.handlers.choose_answer
+        if response.http:
+            return build_response(str(request.url), http_answer(response))
+        operation_model = call.model
+        if operation_model is None:
+            operation_model = service_model(call.service).operation_model(call.operation)
         return build_response(str(request.url), response.wire(operation_model))

@@ -44,6 +44,7 @@ What a captured request is called:
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import fnmatch
 import functools
@@ -117,6 +118,8 @@ class _Seen:
     presigned: dict[tuple[str, str, tuple[tuple[str, str], ...]], _Presigned] = field(
         default_factory=dict
     )
+    #: signature -> the credentials ``botocore.auth.SigV4Auth`` signed it with (outside clients)
+    signers: dict[str, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     #: ``(scheme://netloc/, client name)`` of the last signing noted: the next request of the
     #: same client to the same endpoint (the usual case) is skipped without parsing its URL
@@ -143,11 +146,19 @@ def _url_key(method: str, url: str) -> tuple[str, str, tuple[tuple[str, str], ..
     """A pre-signed URL without its signing parameters, comparable however it is quoted."""
     parts = urlsplit(url)
     _, netloc = _netloc(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    # SigV2 query auth (botocore's default for S3 in some regions) moves the signed
+    # Content-Type, Content-MD5 and x-amz-* headers into the query after before-sign.
+    sigv2 = any(key == "AWSAccessKeyId" for key, _ in pairs)
     query = tuple(
         sorted(
             (key, value)
-            for key, value in parse_qsl(parts.query, keep_blank_values=True)
+            for key, value in pairs
             if key.lower() not in _AUTH_QUERY
+            and not (
+                sigv2
+                and (key.lower() in ("content-type", "content-md5") or key.startswith("x-amz-"))
+            )
         )
     )
     return method.upper(), f"{parts.scheme}://{netloc}{unquote(parts.path) or '/'}", query
@@ -611,6 +622,7 @@ class _Capture:
             test_id=recorder.test_id,
             region=described.region,
             signing_name=described.signing_name,
+            credentials=_credentials_for(self.seen, headers, str(request.url)),
         )
         recorder.add(captured)
         return captured
@@ -619,10 +631,14 @@ class _Capture:
         """The ``WireResponse`` botowire answers with, or ``None`` to let the request through."""
         recorder = self.recorder
         model = self._operation_model(captured)
-        if model is not None and recorder.responses is not None:
+        if recorder.responses is not None:
             response = recorder.responses.take(captured)
             if response is not None:
                 captured.answered_by = "botowire"
+                if model is None or response.http:
+                    from pytest_botowire.features.respond import http_answer
+
+                    return http_answer(response)
                 return response.wire(model)
         if recorder.mode not in ("offline", "strict") or other_mock:
             return None
@@ -677,6 +693,96 @@ class _Capture:
             self.mock.reset()
 
 
+class SignerCredentials:
+    """The credentials to check a ``requests`` call's signature with, and where they came from.
+
+    ``source`` is ``"signer"`` for the credentials ``botocore.auth.SigV4Auth`` signed it with
+    (seen at ``add_auth``), ``"session"`` when the signer was not seen: the credentials of a
+    default botocore session then, resolved when the signature is first checked.
+    """
+
+    __slots__ = ("_frozen", "source")
+
+    def __init__(self, frozen: Any, source: str) -> None:
+        self._frozen = frozen
+        self.source = source
+
+    def get_frozen_credentials(self) -> Any:
+        """``ReadOnlyCredentials`` (what ``aws.sigv4.verify_sigv4`` reads)."""
+        if self._frozen is None:
+            import botocore.session
+
+            credentials = botocore.session.Session().get_credentials()
+            if credentials is None:
+                raise LookupError("no credentials in a default botocore session")
+            self._frozen = credentials.get_frozen_credentials()
+        return self._frozen
+
+
+_SIGNATURE = re.compile(r"Signature=([0-9a-f]{64})")
+
+
+def _signature_of(authorization: str | None, url: str) -> str | None:
+    if authorization:
+        found = _SIGNATURE.search(authorization)
+        return found.group(1) if found else None
+    for key, value in parse_qsl(urlsplit(url).query):
+        if key == "X-Amz-Signature":
+            return value
+    return None
+
+
+def _note_signer(signer: Any, request: Any) -> None:
+    """After ``SigV4Auth.add_auth`` outside a client call: remember its credentials."""
+    recorder = active()
+    seen = _seen.get(recorder) if recorder is not None else None
+    if seen is None:
+        return
+    headers = getattr(request, "headers", None) or {}
+    signature = _signature_of(headers.get("Authorization"), str(getattr(request, "url", "")))
+    credentials = getattr(signer, "credentials", None)
+    if signature is None or credentials is None:
+        return
+    frozen = credentials.get_frozen_credentials()
+    with seen.lock:
+        seen.signers[signature] = SignerCredentials(frozen, "signer")
+
+
+def _hook_sigv4_auth() -> None:
+    """Wrap ``botocore.auth.SigV4Auth.add_auth`` to see the credentials code signs with.
+
+    Idempotent per class object (a re-imported botocore gets the wrapper again).
+    """
+    from botocore.auth import SigV4Auth
+
+    real = SigV4Auth.add_auth
+    if getattr(real, "_botowire", False):
+        return
+
+    def add_auth(self: Any, request: Any) -> Any:
+        result = real(self, request)
+        if not handlers.in_client_call():  # a client's own signing is seen at before-sign
+            with contextlib.suppress(Exception):
+                _note_signer(self, request)
+        return result
+
+    add_auth.__wrapped__ = real  # type: ignore[attr-defined]
+    add_auth._botowire = True  # type: ignore[attr-defined]
+    # setattr: assigning a method is an error only with botocore-stubs (mypy runs both ways)
+    setattr(SigV4Auth, "add_auth", add_auth)  # noqa: B010
+
+
+def _credentials_for(seen: _Seen, headers: Any, url: str) -> Any:
+    """What to check a captured ``requests`` call's signature with (see ``SignerCredentials``)."""
+    authorization = headers.get("Authorization")
+    signature = _signature_of(authorization, url)
+    if signature is None:
+        return None
+    with seen.lock:
+        known = seen.signers.get(signature)
+    return known if known is not None else SignerCredentials(None, "session")
+
+
 _captures: weakref.WeakKeyDictionary[Recorder, _Capture] = weakref.WeakKeyDictionary()
 _observer_added = False
 
@@ -694,6 +800,7 @@ def start(recorder: Recorder, configured_hosts: Iterable[str] = ()) -> None:
     if not _observer_added:
         handlers.SIGN_OBSERVERS.append(observe_signing)
         _observer_added = True
+    _hook_sigv4_auth()
     seen = _Seen(configured=_configured_hosts(configured_hosts))
     _seen[recorder] = seen
     capture = _Capture(recorder, seen)

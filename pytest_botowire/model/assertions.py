@@ -16,6 +16,8 @@ from pytest_botowire.aws.codec import GZIP_TOKENS, decode_stream, is_gzip
 from pytest_botowire.aws.redact import REDACTED, redact_header, sensitive_input
 from pytest_botowire.model.messages import (
     GZIP_DOCS,
+    REQUESTS_DOCS,
+    SIGNING_ADVICE,
     SIGNING_DOCS,
     agree,
     amount,
@@ -381,13 +383,18 @@ class Assertable:
     def assert_signed(self) -> None:
         """The SigV4 signature of each request is valid for the headers and body actually sent."""
         __tracebackhide__ = True
-        from pytest_botowire.model.signing import signature_problem
+        from pytest_botowire.model.signing import signature_problem, signer_kind
 
+        targets = self._targets()
+        problems = {id(request): signature_problem(request) for request in targets}
+        kinds = [signer_kind(r) for r in targets if problems[id(r)]]
+        kinds = list(dict.fromkeys(kinds))  # the advice for each kind of signer, once
+        advice = "; ".join(SIGNING_ADVICE[kind] for kind in kinds) or SIGNING_ADVICE["client"]
+        docs = SIGNING_DOCS if kinds in ([], ["client"]) else REQUESTS_DOCS
         self._fail_each(
             "assert_signed",
             "not validly signed",
-            signature_problem,
-            advice="a handler that changes a request after botocore signed it breaks its "
-            "signature; change bodies at before-sign (as gzip_request_body does)",
-            docs=SIGNING_DOCS,
+            lambda request: problems.get(id(request), signature_problem(request)),
+            advice=advice,
+            docs=docs,
         )

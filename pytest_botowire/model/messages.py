@@ -22,6 +22,19 @@ ASSERTIONS_DOCS = f"{README}assertions"
 GZIP_DOCS = f"{README}gzip"
 GZIP_WARNING_DOCS = f"{README}botowiregzipwarning"
 SIGNING_DOCS = f"{README}when-a-handler-changes-the-body"
+REQUESTS_DOCS = f"{README}integrations"
+#: ``assert_signed`` advice, by who signed the failing requests
+SIGNING_ADVICE = {
+    "client": "a handler that changes a request after botocore signed it breaks its "
+    "signature; change bodies at before-sign (as gzip_request_body does)",
+    "signer": "a request sent with requests must carry exactly what botocore.auth.SigV4Auth "
+    "signed: send the signed AWSRequest's URL, headers and body unchanged (no header added "
+    "or changed, no body re-encoded after add_auth)",
+    "session": "botowire did not see the signer of this requests call, so it checked the "
+    "signature with the credentials of a default botocore session; sign with "
+    "botocore.auth.SigV4Auth during the test (botowire then checks with the signer's own "
+    "credentials), or sign with the session's credentials",
+}
 ENCODING_DOCS = f"{README}the-trap"
 MODES_DOCS = f"{README}where-requests-go-modes"
 RESPOND_DOCS = f"{README}answering-requests-respond"

@@ -20,7 +20,7 @@ def signature_problem(request: CapturedRequest) -> str | None:
     ):
         body = b""
     try:
-        return verify_sigv4(
+        problem = verify_sigv4(
             request.method,
             request.url,
             request.headers.raw_items(),
@@ -29,3 +29,12 @@ def signature_problem(request: CapturedRequest) -> str | None:
         )
     except Exception as exc:  # a verifier bug must not hide as a pass
         return f"cannot check: {type(exc).__name__}: {exc}"
+    if problem is not None and signer_kind(request) == "session":
+        problem += " (checked with the credentials of a default botocore session)"
+    return problem
+
+
+def signer_kind(request: CapturedRequest) -> str:
+    """Who signed: ``"client"`` (a botocore client), ``"signer"`` (``SigV4Auth`` seen signing
+    a ``requests`` call) or ``"session"`` (a ``requests`` call whose signer was not seen)."""
+    return str(getattr(request.credentials, "source", None) or "client")
