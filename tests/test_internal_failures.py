@@ -123,3 +123,37 @@ def test_strict_answers_are_the_same_through_botocore_and_requests(
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*botowire strict mode: 2 requests answered by nothing*"])
+
+
+def test_a_requests_call_whose_capture_fails_gets_an_error_never_the_network(
+    pytester: pytest.Pytester,
+) -> None:
+    """Offline means offline, also when capturing a ``requests`` call fails."""
+    pytester.makepyfile(
+        """
+import requests
+from pytest_botowire.integrations import requests as integration
+
+
+def test_it(botowire, monkeypatch):
+    def broken(self, request):
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(integration._Capture, "_record", broken)
+    response = requests.post("https://abc123.execute-api.us-east-1.amazonaws.com/prod/x", json={})
+    assert response.status_code == 400
+    assert "pytest-botowire could not answer this request" in response.text
+"""
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*botowire: 1 failure of pytest-botowire itself on this test's requests*",
+            "*- requests POST https://abc123.execute-api.us-east-1.amazonaws.com/prod/x: "
+            "capture failed: OSError: the disk went away",
+        ]
+    )
+    # the code under test got the error answer: it did not raise (no connection attempted)
+    assert "then raised" not in result.stdout.str()
+    assert "ConnectionError" not in result.stdout.str()

@@ -69,6 +69,10 @@ def test_it(botowire, env, monkeypatch):
     (sent,) = botowire.select("sqs.SendMessage")
     assert sent.answered_by == "botowire"
     assert "ASIABOTOWIREEXAMPLE0" in sent.headers["Authorization"]
+    # the AssumeRole call made inside SendMessage (the credential refresh) kept the outer
+    # call's own record: its parameters and the credentials it was signed with
+    assert sent.params == {"QueueUrl": "https://sqs.eu-west-1.amazonaws.com/1/q", "MessageBody": "hi"}
+    sent.assert_signed()
 """
     )
     credentials_tests.runpytest().assert_outcomes(passed=1)

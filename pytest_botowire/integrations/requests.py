@@ -485,7 +485,8 @@ class _Pending:
     """The decision for one request, handed from ``Session.send`` to the adapter layer."""
 
     request: Any
-    captured: CapturedRequest
+    #: ``None`` when capture failed (the request is then answered with an error)
+    captured: CapturedRequest | None
     #: the ``WireResponse`` to answer with, or ``None`` to let the request through
     wire: Any
 
@@ -527,7 +528,7 @@ class _Capture:
         if pending is None or pending.request is not request:
             return False  # not an AWS request (or not sent through Session.send): untouched
         if pending.wire is None:
-            if pending.captured.answered_by is None:
+            if pending.captured is not None and pending.captured.answered_by is None:
                 pending.captured.answered_by = self._below_us()
             return False
         return True
@@ -577,8 +578,15 @@ class _Capture:
         try:
             captured = self._record(request)
         except Exception as exc:  # capture must never break the code under test
-            recorder.error(f"requests {request.method} {url}", "capture failed", exc)
-            return self._session_send(session, request, **kwargs)
+            message = recorder.error(f"requests {request.method} {url}", "capture failed", exc)
+            if recorder.mode not in ("offline", "strict"):
+                return self._session_send(session, request, **kwargs)
+            # offline means offline, also when capture fails: an error answer, never the network
+            token = _PENDING.set(_Pending(request, None, failure_wire(None, message)))
+            try:
+                return self._session_send(session, request, **kwargs)
+            finally:
+                _PENDING.reset(token)
         other = False
         try:
             other = self._other_mock(session, url)

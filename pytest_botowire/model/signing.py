@@ -1,4 +1,4 @@
-"""``assert_signed`` for captured requests, on top of ``_sigv4.verify_sigv4``."""
+"""``assert_signed`` for captured requests, on top of ``aws.sigv4.verify_sigv4``."""
 
 from __future__ import annotations
 
