@@ -63,16 +63,7 @@ def test_headers_held_compactly_read_back_exactly(items: list[tuple[str, str]]) 
 
 def test_captured_headers_take_one_string_until_read() -> None:
     """A captured request holds its headers as one string, not a tuple per header."""
-    recorder = Recorder(mode="passthrough")
-    client = boto3.client("sqs", region_name="us-east-1", aws_access_key_id="AKID",
-                          aws_secret_access_key="s")  # fmt: skip
-    client.meta.events.register("before-send", lambda **_: _ok_response())
-    activate(recorder)
-    try:
-        client.list_queues()
-    finally:
-        deactivate(recorder)
-    (captured,) = recorder.requests
+    (captured,) = _list_queues_captured(1)
     assert isinstance(captured.headers._block, str)
     assert captured.headers._index is None  # nothing on the capture path read it
     assert captured.attempt == 1
@@ -82,23 +73,28 @@ def test_captured_headers_take_one_string_until_read() -> None:
 
 def test_requests_of_one_client_share_their_strings_and_credentials() -> None:
     """What every request of a test has alike is held once, not once per request."""
-    recorder = Recorder(mode="passthrough")
-    client = boto3.client("sqs", region_name="us-east-1", aws_access_key_id="AKID",
-                          aws_secret_access_key="s")  # fmt: skip
-    client.meta.events.register("before-send", lambda **_: _ok_response())
-    activate(recorder)
-    try:
-        client.list_queues()
-        client.list_queues()
-    finally:
-        deactivate(recorder)
-    first, second = recorder.requests
+    first, second = _list_queues_captured(2)
     assert first.service_id == second.service_id == "sqs"
     assert first.service_id is second.service_id
     assert first.protocol is second.protocol
     assert first.credentials is not None
     assert first.credentials is second.credentials
     assert first.credentials.access_key == "AKID"
+
+
+def _list_queues_captured(times: int) -> list[CapturedRequest]:
+    """``times`` ListQueues calls of one real client, captured and answered locally."""
+    recorder = Recorder(mode="passthrough")
+    client = boto3.client("sqs", region_name="us-east-1", aws_access_key_id="AKID",
+                          aws_secret_access_key="s")  # fmt: skip
+    client.meta.events.register("before-send", lambda **_: _ok_response())
+    activate(recorder)
+    try:
+        for _ in range(times):
+            client.list_queues()
+    finally:
+        deactivate(recorder)
+    return list(recorder.requests)
 
 
 def _ok_response() -> Any:
