@@ -50,6 +50,20 @@ MODEL_SENSITIVE_HEADERS = frozenset(
     }
 )
 _SECRET_HEADERS = _SECRET_HEADERS | MODEL_SENSITIVE_HEADERS
+#: the query parameters a SigV4 pre-signed URL carries its signing in
+PRESIGNED_QUERY_V4 = frozenset(
+    {
+        "x-amz-algorithm",
+        "x-amz-credential",
+        "x-amz-date",
+        "x-amz-expires",
+        "x-amz-signedheaders",
+        "x-amz-signature",
+        "x-amz-security-token",
+    }
+)
+#: the query parameters a SigV2 pre-signed URL carries its signing in
+PRESIGNED_QUERY_V2 = frozenset({"awsaccesskeyid", "signature", "expires", "securitytoken"})
 # Query parameters of pre-signed URLs (SigV4 and SigV2) whose value is a secret.
 _SECRET_QUERY = frozenset(
     {

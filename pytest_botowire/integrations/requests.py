@@ -64,6 +64,7 @@ from pytest_botowire.aws.compat import (
     responses_default_send,
 )
 from pytest_botowire.aws.models import AWS_SUFFIXES, HTTP_METHODS, HTTP_SERVICES
+from pytest_botowire.aws.redact import PRESIGNED_QUERY_V2, PRESIGNED_QUERY_V4
 from pytest_botowire.capture import handlers
 from pytest_botowire.capture.answers import failure_wire
 from pytest_botowire.capture.install import active
@@ -80,21 +81,7 @@ _SIGNING_TO_CLIENT = {
     "email": "ses",
     "states": "stepfunctions",
 }
-_AUTH_QUERY = frozenset(
-    {
-        "x-amz-algorithm",
-        "x-amz-credential",
-        "x-amz-date",
-        "x-amz-expires",
-        "x-amz-signedheaders",
-        "x-amz-signature",
-        "x-amz-security-token",
-        "awsaccesskeyid",
-        "signature",
-        "expires",
-        "securitytoken",
-    }
-)
+_AUTH_QUERY = PRESIGNED_QUERY_V4 | PRESIGNED_QUERY_V2
 _SCOPE_RE = re.compile(r"Credential=([^,\s]+)")
 
 
