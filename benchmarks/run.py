@@ -1135,10 +1135,7 @@ def memory_child(arm: str, count: int, size: int, path: str) -> None:
         assert not recorder.errors, recorder.errors
         # bytes held: the body as sent, plus the decoded copy kept for aws-chunked bodies
         result.update(
-            kept=sum(
-                len(r.body or b"") + len(getattr(r._snapshot, "decoded", None) or b"")
-                for r in recorder.requests
-            ),
+            kept=sum(r._kept_bytes() for r in recorder.requests),
             budget=recorder.kept_bytes,
             captured=len(recorder.requests),
             largest=max(r.size or 0 for r in recorder.requests),

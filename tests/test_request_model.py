@@ -82,6 +82,58 @@ def test_requests_of_one_client_share_their_strings_and_credentials() -> None:
     assert first.credentials.access_key == "AKID"
 
 
+@pytest.mark.parametrize(
+    ("items", "sdk_request", "form"),
+    [
+        ([("X-A", b"1"), ("amz-sdk-request", b"attempt=2; max=3")], "attempt=2; max=3", str),
+        ([("X-A", "1")], None, str),
+        # a lone CR or LF reads back from the string; only a CR LF cannot
+        ([("X-LF", "a\nb"), ("X-CR", "c\rd")], None, str),
+        ([("X-CRLF", "a\r\nInjected: yes")], None, tuple),
+        # ": " in a value: checked name by name, still one string
+        ([("X-Colon", "a: b"), ("amz-sdk-request", "attempt=1")], "attempt=1", str),
+        ([("X-Odd: Name", "v")], None, tuple),
+        # another letter case than botocore's, a value that is neither str nor bytes
+        ([("Amz-Sdk-Request", "attempt=3"), ("X-Int", 5)], "attempt=3", str),
+    ],
+)
+def test_wire_block_reads_back_botocore_headers_exactly(
+    items: list[tuple[str, Any]], sdk_request: str | None, form: type
+) -> None:
+    """The capture path's one pass over botocore's ``HeadersDict`` (issue 13)."""
+    from botocore.awsrequest import HeadersDict
+
+    from pytest_botowire.aws.compat import header_dict_fast
+    from pytest_botowire.aws.headers import header_text, wire_block
+
+    raw = HeadersDict()
+    for name, value in items:
+        raw[name] = value
+    fast = header_dict_fast(raw)
+    assert fast is not None
+    block, sdk = wire_block(fast)
+    assert isinstance(block, form)
+    assert sdk == sdk_request
+    expected = [(name, header_text(value)) for name, value in items]
+    assert Headers._from_block(block).raw_items() == expected
+    assert Headers.of(raw).raw_items() == expected
+
+
+def test_a_captured_request_holds_its_body_bytes_and_shares_its_origin() -> None:
+    """What a test of many requests holds per request: the body's bytes themselves (no snapshot
+    object), the headers as one string, and one origin and URL for requests that share them."""
+    first, second = _list_queues_captured(2)
+    assert isinstance(first._body, bytes)
+    assert first.body is first._body
+    assert first.size == len(first._body)
+    assert isinstance(first._headers, str)  # no Headers object until read
+    assert first._origin is second._origin
+    assert first.url is second.url
+    assert first._derived is None
+    assert first.headers is first.headers  # made once, then kept
+    assert first.headers.raw_items()[0][0] in ("X-Amz-Target", "Content-Type")
+
+
 def _list_queues_captured(times: int) -> list[CapturedRequest]:
     """``times`` ListQueues calls of one real client, captured and answered locally."""
     recorder = Recorder(mode="passthrough")

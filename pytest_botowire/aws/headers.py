@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from pytest_botowire.aws.compat import header_dict_fast
+from pytest_botowire.aws.compat import header_dict_fast, header_names_fast
 from pytest_botowire.aws.redact import redact_headers
 
 
@@ -46,30 +46,17 @@ class Headers(Mapping[str, str]):
         return headers
 
     @classmethod
-    def _from_header_dict(cls, raw: Mapping[Any, Any]) -> Headers:
+    def _from_block(cls, block: str | tuple[tuple[str, str], ...]) -> Headers:
+        """``Headers`` over a compact block made by :func:`wire_block`."""
+        headers = cls.__new__(cls)
+        headers._block = block
+        headers._index = None
+        return headers
+
+    @classmethod
+    def _from_header_dict(cls, raw: dict[Any, Any]) -> Headers:
         """The capture path: botocore's header dict straight into the wire form, one pass."""
-        lines = []
-        for key, value in raw.items():
-            name = str(key)
-            kind = value.__class__
-            if kind is bytes:  # botocore's signers set most values as bytes
-                text = value.decode("latin-1")
-            elif kind is str:
-                text = value
-            else:
-                text = header_text(value)
-            if ":" in name:
-                break
-            lines.append(f"{name}: {text}\r\n")
-        else:
-            block = "".join(lines)
-            # a CR or LF inside a name or value would not read back: keep such headers as pairs
-            if block.count("\n") == len(lines) and block.count("\r") == len(lines):
-                headers = cls.__new__(cls)
-                headers._block = block
-                headers._index = None
-                return headers
-        return cls._from_pairs([(str(k), header_text(v)) for k, v in raw.items()])
+        return cls._from_block(wire_block(raw)[0])
 
     @classmethod
     def of(cls, headers: Mapping[str, Any] | Iterable[tuple[Any, Any]] | Any) -> Headers:
@@ -148,3 +135,45 @@ def _block_of(pairs: list[tuple[str, str]]) -> str | tuple[tuple[str, str], ...]
         if ":" in name or "\r" in name or "\n" in name or "\r" in value or "\n" in value:
             return tuple(pairs)
     return "".join([f"{name}: {value}\r\n" for name, value in pairs])
+
+
+def wire_block(raw: dict[Any, Any]) -> tuple[str | tuple[tuple[str, str], ...], str | None]:
+    """botocore's header dict (``header_dict_fast``) in ``Headers``' compact form, in one pass,
+    and the value of ``amz-sdk-request`` (the attempt number botocore sent), when present.
+
+    The form is one string, ``"Name: value\r\n"`` per header as on the wire; a tuple of pairs
+    where a name or value would not read back from it (``": "`` in a name, a CR LF).
+    """
+    try:
+        block = "".join(
+            [
+                f"{key._key}: {value.decode('latin-1')}\r\n"  # the signers set bytes values
+                if value.__class__ is bytes
+                else f"{key._key}: {value}\r\n"
+                if value.__class__ is str
+                else f"{key._key}: {header_text(value)}\r\n"
+                for key, value in raw.items()
+            ]
+        )
+    except AttributeError:  # not botocore's key objects (see aws.compat.header_names_fast)
+        block = ""
+    count = len(raw)
+    # one ": " and one CR LF per header: it reads back exactly (a lone CR or LF in a value does)
+    if block.count("\r\n") == count and block.count(": ") == count:
+        at = block.find(_SDK_REQUEST_LINE)
+        if at == 0 or (at > 0 and block[at - 1] == "\n"):
+            return block, block[at + len(_SDK_REQUEST_LINE) : block.index("\r", at)]
+        if at < 0 and _SDK_REQUEST not in block.lower():
+            return block, None
+    # a name or value that would not read back (kept as pairs), a value with ": " in it, or
+    # amz-sdk-request in another letter case than botocore's
+    pairs = list(zip(header_names_fast(raw), map(header_text, raw.values()), strict=True))
+    sdk_request = None
+    for name, text in pairs:
+        if name.lower() == _SDK_REQUEST:
+            sdk_request = text
+    return _block_of(pairs), sdk_request
+
+
+_SDK_REQUEST = "amz-sdk-request"
+_SDK_REQUEST_LINE = "amz-sdk-request: "

@@ -159,27 +159,74 @@ def capture_request(
 def _build(
     recorder: Recorder, request: AWSPreparedRequest, call: _Call, sent: int
 ) -> CapturedRequest:
-    make_request, _, snapshot_headers = _request_model()
-    headers = snapshot_headers(request.headers)
-    snapshot = recorder.snapshot(request.body, headers)
-    captured: CapturedRequest = make_request(
-        service=call.service,
-        service_id=call.service_id,
-        operation=call.operation,
-        method=str(request.method),
-        url=str(request.url),
-        headers=headers,
-        snapshot=snapshot,
-        params=call.params,
-        attempt=_attempt(request.headers.get("amz-sdk-request"), sent),  # not via the index
-        protocol=call.protocol,
-        test_id=recorder.test_id,
-        region=call.region,
-        signing_name=call.signing_name,
-        credentials=call.signer,
-        backoff=call.backoff,
+    model = _request_model()
+    headers = request.headers
+    raw = header_dict_fast(headers)
+    block: Any
+    if raw is not None:  # botocore's HeadersDict: straight into the compact wire form
+        block, sdk_request = model.wire_block(raw)
+        snapshot_headers = None
+    else:
+        block = snapshot_headers = model.snapshot_headers(headers)
+        sdk_request = block.get("amz-sdk-request")
+    body: Any = request.body
+    kind = body.__class__
+    kept: Any = None
+    if kind is bytes or kind is str:  # the usual body: kept as the bytes themselves
+        data = body if kind is bytes else _str_body(body)
+        if recorder.keep(len(data)):
+            kept = data
+    if kept is None:
+        if snapshot_headers is None:
+            snapshot_headers = model.Headers._from_block(block)
+        kept = recorder.snapshot(body, snapshot_headers)
+    url = str(request.url)
+    last_url = recorder.last_url
+    if url == last_url:
+        url = last_url  # one string for the many requests sent to the same URL
+    else:
+        recorder.last_url = url
+    origin = recorder.origin
+    if origin is None or not origin.same(
+        call.service,
+        call.service_id,
+        call.operation,
+        call.protocol,
+        call.region,
+        call.signing_name,
+        call.signer,
+        recorder.test_id,
+        recorder.body_cap,
+    ):
+        origin = recorder.origin = model.Origin(
+            call.service,
+            call.service_id,
+            call.operation,
+            call.protocol,
+            call.region,
+            call.signing_name,
+            call.signer,
+            recorder.test_id,
+            recorder.body_cap,
+        )
+    return model.CapturedRequest._captured(  # type: ignore[no-any-return]
+        origin,
+        str(request.method),
+        url,
+        block,
+        kept,
+        call.params,
+        _attempt(sdk_request, sent),
+        call.backoff,
     )
-    return captured
+
+
+def _str_body(body: str) -> bytes:
+    # http.client sends a str body as ISO-8859-1; botocore's str bodies are ASCII forms
+    try:
+        return body.encode("iso-8859-1")
+    except UnicodeEncodeError:
+        return body.encode("utf-8")
 
 
 def _header_state(headers: Any) -> Any:
@@ -218,9 +265,11 @@ def note_retry_delay(seconds: float) -> bool:
 
 
 def _attempt(header: str | bytes | None, fallback: int) -> int:
+    if header is None:
+        return fallback
     if isinstance(header, bytes):
         header = header.decode("latin-1")
-    if header and header.startswith("attempt="):  # botocore's own form: "attempt=1; max=3"
+    if header.startswith("attempt="):  # botocore's own form: "attempt=1; max=3"
         value = header[8:].partition(";")[0]
         if value.isdigit():
             return int(value)

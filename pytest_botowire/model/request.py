@@ -26,6 +26,7 @@ from pytest_botowire.aws.compat import (
     progress_callbacks_enabled,
 )
 from pytest_botowire.aws.headers import Headers as Headers  # the public name lives here
+from pytest_botowire.aws.headers import wire_block as wire_block  # for the capture path
 from pytest_botowire.aws.models import content_encoding_is_metadata
 from pytest_botowire.aws.redact import redact_url, sensitive_input
 from pytest_botowire.model.assertions import Assertable
@@ -224,6 +225,91 @@ def _declared_length(headers: Headers, name: str = "Content-Length") -> int | No
         return None
 
 
+class _Origin:
+    """What every attempt of one kind of call shares: held once, not once per request.
+
+    A test of 100,000 ``SendMessage`` calls holds one of these (the capture path reuses the
+    last one while nothing in it changes), not eight references per request.
+    """
+
+    __slots__ = (
+        "cap",
+        "credentials",
+        "operation",
+        "protocol",
+        "region",
+        "service",
+        "service_id",
+        "signing_name",
+        "test_id",
+    )
+
+    def __init__(
+        self,
+        service: str,
+        service_id: str,
+        operation: str,
+        protocol: str,
+        region: str | None,
+        signing_name: str | None,
+        credentials: Any,
+        test_id: str | None,
+        cap: int,
+    ) -> None:
+        self.service = service
+        self.service_id = service_id
+        self.operation = operation
+        self.protocol = protocol
+        self.region = region
+        self.signing_name = signing_name
+        self.credentials = credentials
+        self.test_id = test_id
+        #: the capture cap: at most this many decoded bytes are kept of a kept body
+        self.cap = cap
+
+    def same(
+        self,
+        service: str,
+        service_id: str,
+        operation: str,
+        protocol: str,
+        region: str | None,
+        signing_name: str | None,
+        credentials: Any,
+        test_id: str | None,
+        cap: int,
+    ) -> bool:
+        """Whether an origin made of these values would equal this one."""
+        return (
+            operation == self.operation
+            and service == self.service
+            and credentials is self.credentials
+            and region == self.region
+            and signing_name == self.signing_name
+            and service_id == self.service_id
+            and protocol == self.protocol
+            and test_id == self.test_id
+            and cap == self.cap
+        )
+
+
+#: the capture path's name for ``_Origin``
+Origin = _Origin
+
+
+class _Derived:
+    """What is worked out of a captured request on first use (encodings, decoded content)."""
+
+    __slots__ = ("content", "content_error", "decoded", "encodings", "payload")
+
+    def __init__(self) -> None:
+        self.encodings: tuple[str, ...] | None = None
+        self.content: bytes | None = None
+        self.content_error: str | None = None
+        self.decoded: Decoded | None = None
+        self.payload: Any = None
+
+
 class CapturedRequest(Assertable):
     """One HTTP request attempt as botocore put it on the wire.
 
@@ -231,46 +317,30 @@ class CapturedRequest(Assertable):
     checksums and signing. Each retry attempt is a request of its own.
     """
 
+    # Held compactly (benchmarks/README.md, "memory held"): what attempts share is one
+    # ``_Origin``; a body kept as plain bytes is held as those bytes, with no snapshot
+    # object; the headers stay one string until first read; what is derived on first use
+    # (decoding, parsing) lives in one ``_Derived`` made then.
     __slots__ = (
-        "_content",
-        "_content_error",
-        "_decoded",
-        "_encodings",
-        "_payload",
-        "_snapshot",
+        "_body",
+        "_derived",
+        "_headers",
+        "_origin",
         "answered_by",
         "attempt",
         "backoff",
-        "credentials",
-        "headers",
         "index",
         "method",
         "note",
-        "operation",
         "params",
-        "protocol",
-        "region",
-        "service",
-        "service_id",
-        "signing_name",
         "status",
-        "test_id",
         "url",
     )
 
-    #: the client name of the service (``"logs"``)
-    service: str
-    #: botocore's hyphenized service id (``"cloudwatch-logs"``), as in event names
-    service_id: str
-    #: the API operation name (``"PutLogEvents"``)
-    operation: str
     #: the HTTP method
     method: str
     #: the URL as sent (use ``repr`` or messages for a redacted form)
     url: str
-    #: case-insensitive headers as sent
-    headers: Headers
-    _encodings: tuple[str, ...] | None
     #: the API parameters the caller passed, or ``None`` when unknown
     params: Mapping[str, Any] | None
     #: 1-based attempt number (from ``amz-sdk-request``)
@@ -278,27 +348,14 @@ class CapturedRequest(Assertable):
     #: seconds botocore chose to wait before this attempt (its retry back-off); ``None`` on a
     #: first attempt. Offline and strict tests skip the wait itself (see the README).
     backoff: float | None
-    #: the wire protocol botocore used (``"json"``, ``"query"``, ``"rest-xml"``, ...)
-    protocol: str
     #: position in the test's sequence, from 0
     index: int
     #: the HTTP status of the response, when one was seen
     status: int | None
     #: who answered: ``"botowire"``, ``"moto"``, ``"network"``, ``"other"``, or ``None``
     answered_by: str | None
-    #: the pytest node id of the test that sent it
-    test_id: str | None
     #: a note on what could not be captured
     note: str | None
-
-    @property
-    def encodings(self) -> tuple[str, ...]:
-        """``Content-Encoding`` tokens in order (read from the headers on first use)."""
-        encodings: tuple[str, ...] | None = self._encodings
-        if encodings is None:
-            encodings = parse_encodings(self.headers)
-            self._encodings = encodings
-        return encodings
 
     def __init__(
         self,
@@ -320,41 +377,151 @@ class CapturedRequest(Assertable):
         credentials: Any = None,
         backoff: float | None = None,
     ) -> None:
-        self.service = service
-        self.service_id = service_id
-        self.operation = operation
+        origin = _Origin(
+            service,
+            service_id,
+            operation,
+            protocol,
+            region,
+            signing_name,
+            credentials,
+            test_id,
+            snapshot.cap,
+        )
+        self._fill(origin, method, url, headers, snapshot, params, attempt, backoff)
+        self.index = index
+
+    @classmethod
+    def _captured(
+        cls,
+        origin: _Origin,
+        method: str,
+        url: str,
+        headers: Headers | str | tuple[tuple[str, str], ...],
+        body: bytes | BodySnapshot,
+        params: Mapping[str, Any] | None,
+        attempt: int,
+        backoff: float | None,
+    ) -> CapturedRequest:
+        """The capture path's constructor: ``headers`` may be ``Headers``' compact block and
+        ``body`` the kept bytes themselves (within ``origin.cap``)."""
+        request = cls.__new__(cls)
+        request._fill(origin, method, url, headers, body, params, attempt, backoff)
+        request.index = 0
+        return request
+
+    def _fill(
+        self,
+        origin: _Origin,
+        method: str,
+        url: str,
+        headers: Headers | str | tuple[tuple[str, str], ...],
+        body: bytes | BodySnapshot,
+        params: Mapping[str, Any] | None,
+        attempt: int,
+        backoff: float | None,
+    ) -> None:
+        self._origin = origin
         self.method = method
         self.url = url
-        self.headers = headers
-        self._snapshot = snapshot
-        self._encodings = None
+        self._headers = headers
+        self._body = body
         self.params = params
         self.attempt = attempt
         self.backoff = backoff
-        self.protocol = protocol
-        self.index = index
-        self.test_id = test_id
-        self.region = region
-        self.signing_name = signing_name
-        self.credentials = credentials
         self.status = None
         self.answered_by = None
-        self.note = snapshot.note
-        self._content: bytes | None = None
-        self._content_error: str | None = None
-        self._decoded: Decoded | None = None
-        self._payload: Any = None
+        self.note = None if isinstance(body, bytes) else body.note
+        self._derived: _Derived | None = None
+
+    # -- what attempts share --------------------------------------------------------------
+    @property
+    def service(self) -> str:
+        """The client name of the service (``"logs"``)."""
+        return self._origin.service
+
+    @property
+    def service_id(self) -> str:
+        """botocore's hyphenized service id (``"cloudwatch-logs"``), as in event names."""
+        return self._origin.service_id
+
+    @property
+    def operation(self) -> str:
+        """The API operation name (``"PutLogEvents"``)."""
+        return self._origin.operation
+
+    @property
+    def protocol(self) -> str:
+        """The wire protocol botocore used (``"json"``, ``"query"``, ``"rest-xml"``, ...)."""
+        return self._origin.protocol
+
+    @property
+    def region(self) -> str | None:
+        """The region the request was signed for, when known."""
+        return self._origin.region
+
+    @property
+    def signing_name(self) -> str | None:
+        """The service name the request was signed for, when known."""
+        return self._origin.signing_name
+
+    @property
+    def credentials(self) -> Any:
+        """The credentials botocore's signer used, frozen when signing (for ``assert_signed``)."""
+        return self._origin.credentials
+
+    @property
+    def test_id(self) -> str | None:
+        """The pytest node id of the test that sent it."""
+        return self._origin.test_id
+
+    @property
+    def headers(self) -> Headers:
+        """Case-insensitive headers as sent."""
+        headers = self._headers
+        if isinstance(headers, Headers):
+            return headers
+        made = Headers._from_block(headers)
+        self._headers = made
+        return made
+
+    def _derive(self) -> _Derived:
+        derived = self._derived
+        if derived is None:
+            derived = self._derived = _Derived()
+        return derived
+
+    @property
+    def encodings(self) -> tuple[str, ...]:
+        """``Content-Encoding`` tokens in order (read from the headers on first use)."""
+        derived = self._derive()
+        encodings = derived.encodings
+        if encodings is None:
+            encodings = derived.encodings = parse_encodings(self.headers)
+        return encodings
+
+    def _kept_bytes(self) -> int:
+        """Bytes this request holds against the test's capture budget."""
+        body = self._body
+        if isinstance(body, bytes):
+            return len(body)
+        snapshot: BodySnapshot = body
+        if snapshot.data is None:
+            return 0
+        return len(snapshot.data) + len(snapshot.decoded or b"")
 
     # -- body ---------------------------------------------------------------------------
     @property
     def body(self) -> bytes | None:
         """The body bytes exactly as sent; ``None`` when over the capture cap or unreadable."""
-        return self._snapshot.data
+        body = self._body
+        return body if isinstance(body, bytes) else body.data
 
     @property
     def size(self) -> int | None:
         """Bytes of the body on the wire; ``None`` only when no way to know it existed."""
-        return self._snapshot.size
+        body = self._body
+        return len(body) if isinstance(body, bytes) else body.size
 
     @property
     def name(self) -> str:
@@ -364,48 +531,59 @@ class CapturedRequest(Assertable):
     def _unframe(self) -> tuple[bytes | None, list[str], str | None]:
         """The body without its aws-chunked framing, the encodings left to undo, or an error."""
         tokens = transfer_order(self.encodings)
-        snapshot = self._snapshot
-        if tokens[:1] == ["aws-chunked"] and snapshot.decoded is not None:
-            return snapshot.decoded, tokens[1:], None
-        if snapshot.data is None:
+        body = self._body
+        if isinstance(body, bytes):
+            data: bytes | None = body
+        else:
+            snapshot: BodySnapshot = body
+            if tokens[:1] == ["aws-chunked"] and snapshot.decoded is not None:
+                return snapshot.decoded, tokens[1:], None
+            data = snapshot.data
+        if data is None:
             return None, tokens, f"the body was not kept ({self.note or 'unknown'})"
         if tokens[:1] == ["aws-chunked"]:
             try:
-                return unchunk(snapshot.data), tokens[1:], None
+                return unchunk(data), tokens[1:], None
             except ValueError as exc:
                 return None, tokens, str(exc)
-        return snapshot.data, tokens, None
+        return data, tokens, None
 
-    def _decode(self) -> None:
-        if self._content is not None or self._content_error is not None:
-            return
+    def _decode(self) -> _Derived:
+        derived = self._derive()
+        if derived.content is not None or derived.content_error is not None:
+            return derived
         data, tokens, error = self._unframe()
         if data is None:
-            self._content_error = error
-            return
+            derived.content_error = error
+            return derived
         if not tokens:
             decoded = Decoded(data, len(data), data[:16])
         else:
-            decoded = decode_stream(data, tokens, keep=self._snapshot.cap)
+            decoded = decode_stream(data, tokens, keep=self._cap())
             if decoded.error is not None and content_encoding_is_metadata(
                 self.service, self.operation
             ):
                 # S3 stores Content-Encoding with the object and never decodes by it: gzip
                 # over plain bytes is legal there, and the object's bytes are what was sent.
                 decoded = Decoded(data, len(data), data[:16])
-        self._decoded = decoded
+        derived.decoded = decoded
         if decoded.stopped is not None:
             self.note = decoded.stopped if self.note is None else f"{self.note}; {decoded.stopped}"
-            self._content_error = decoded.stopped
+            derived.content_error = decoded.stopped
         elif decoded.error is not None:
-            self._content_error = decoded.error
+            derived.content_error = decoded.error
         elif decoded.data is None:
-            self._content_error = (
+            derived.content_error = (
                 f"the decoded body is {decoded.size:,} bytes, over the capture cap "
-                f"({self._snapshot.cap:,}); decoded_size still counts it"
+                f"({self._cap():,}); decoded_size still counts it"
             )
         else:
-            self._content = decoded.data
+            derived.content = decoded.data
+        return derived
+
+    def _cap(self) -> int:
+        body = self._body
+        return self._origin.cap if isinstance(body, bytes) else body.cap
 
     @property
     def content(self) -> bytes | None:
@@ -416,14 +594,12 @@ class CapturedRequest(Assertable):
         do not carry leaves them as sent. At most the capture cap of decoded bytes is kept;
         ``content_error`` says why ``content`` is ``None``.
         """
-        self._decode()
-        return self._content
+        return self._decode().content
 
     @property
     def content_error(self) -> str | None:
         """Why ``content`` is ``None``, or ``None`` when it is available."""
-        self._decode()
-        return self._content_error
+        return self._decode().content_error
 
     @property
     def decoded_size(self) -> int | None:
@@ -435,12 +611,14 @@ class CapturedRequest(Assertable):
         """
         if not self.encodings or all(token in IDENTITY for token in self.encodings):
             return self.size
-        if self._snapshot.decoded_size is not None and all(
-            token in IDENTITY or token == "aws-chunked" for token in self.encodings
+        body = self._body
+        if (
+            not isinstance(body, bytes)
+            and body.decoded_size is not None
+            and all(token in IDENTITY or token == "aws-chunked" for token in self.encodings)
         ):
-            return self._snapshot.decoded_size
-        self._decode()
-        decoded = self._decoded
+            return body.decoded_size
+        decoded = self._decode().decoded
         return None if decoded is None or decoded.error is not None else decoded.size
 
     @property
@@ -454,8 +632,7 @@ class CapturedRequest(Assertable):
 
     def _decoding(self) -> Decoded | None:
         """The outcome of decoding (sizes, first bytes, errors); ``None`` if nothing to decode."""
-        self._decode()
-        return self._decoded
+        return self._decode().decoded
 
     @property
     def payload(self) -> Any:
@@ -467,19 +644,20 @@ class CapturedRequest(Assertable):
         ``cbor2``). An operation whose input is a blob (S3 ``PutObject``'s ``Body``) gives the
         decoded bytes. A body that is not of its protocol raises ``ValueError``.
         """
-        if self._payload is not None:
-            return self._payload
+        derived = self._derive()
+        if derived.payload is not None:
+            return derived.payload
         content = self.content
         if content is None:
             raise ValueError(f"{self.name}: no decoded body: {self.content_error}")
         if _blob_payload(self.service, self.operation):
-            self._payload = content
+            derived.payload = content
             return content
         try:
-            self._payload = _parse_payload(self.protocol, content, self.headers)
+            derived.payload = _parse_payload(self.protocol, content, self.headers)
         except (UnicodeDecodeError, ElementTree.ParseError) as exc:  # JSONDecodeError is fine
             raise ValueError(f"{self.name}: the body is not valid {self.protocol} ({exc})") from exc
-        return self._payload
+        return derived.payload
 
     def shape(self) -> dict[str, Any]:
         """A plain, deterministic description of what was sent, for snapshots.
