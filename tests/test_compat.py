@@ -123,6 +123,10 @@ def test_headers_dict_keeps_its_dict() -> None:
         ("content-type", "application/x-amz-json-1.0"),
     ]
     assert compat.header_dict_fast({"a": "b"}) is None
+    # the names as set, read from the key objects without calling __str__
+    assert compat.header_names_fast(fast) == ["X-Amz-Target", "content-type"]
+    assert all(isinstance(getattr(key, "_key", None), str) for key in fast)
+    assert compat.header_names_fast({"plain": "key"}) == ["plain"]  # no _key: str() instead
 
 
 def test_read_file_chunk_callbacks_flag() -> None:
@@ -279,26 +283,52 @@ def test_moto_stubber_call_signature(monkeypatch: pytest.MonkeyPatch) -> None:
     assert again["ApproximateNumberOfMessages"] == "1"
 
 
-def test_current_waiter_finds_waiter_wait_on_the_stack() -> None:
-    """``Waiter.wait`` (unwrapped) is the frame whose ``self`` is the running waiter."""
+class _ProbeConfig:
+    acceptors: tuple[Any, ...] = ()
+    delay = 0
+    max_attempts = 1
+
+
+def test_current_waiter_is_the_waiter_whose_wait_runs() -> None:
+    """``Waiter.wait`` (public, called through the class) is wrapped to note its waiter."""
     from botocore.waiter import Waiter
 
     seen: list[Any] = []
-
-    class _Config:
-        acceptors: tuple[Any, ...] = ()
-        delay = 0
-        max_attempts = 1
 
     def operation(**_: Any) -> dict[str, Any]:
         seen.append(compat.current_waiter())
         return {}
 
-    waiter = Waiter("Probe", _Config(), operation)
+    waiter = Waiter("Probe", _ProbeConfig(), operation)
+    with pytest.raises(Exception, match="Max attempts exceeded"):
+        waiter.wait()
+    with pytest.raises(Exception, match="Max attempts exceeded"):
+        waiter.wait()  # wrapped by now: the context variable answers
+    assert seen == [waiter, waiter]
+    assert compat.current_waiter() is None
+    assert "botocore.waiter" in compat._WAITS_WRAPPED
+    assert inspect.unwrap(Waiter.wait) is not Waiter.wait
+
+
+def test_current_waiter_running_before_the_wrap_is_found_on_the_stack(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A ``wait()`` that started before its class was wrapped is found by its frame, once."""
+    from botocore.waiter import Waiter
+
+    monkeypatch.setattr(Waiter, "wait", inspect.unwrap(Waiter.wait))
+    monkeypatch.setattr(compat, "_WAITS_WRAPPED", {})
+    seen: list[Any] = []
+
+    def operation(**_: Any) -> dict[str, Any]:
+        seen.append(compat.current_waiter())
+        return {}
+
+    waiter = Waiter("Probe", _ProbeConfig(), operation)
     with pytest.raises(Exception, match="Max attempts exceeded"):
         waiter.wait()
     assert seen == [waiter]
-    assert compat.current_waiter() is None
+    assert {"botocore.waiter": Waiter} == compat._WAITS_WRAPPED
 
 
 def test_botocore_endpoint_sleeps_through_its_time_module() -> None:
@@ -379,3 +409,10 @@ def test_a_pool_worker_is_told_from_a_thread_started_for_one_job() -> None:
     thread.start()
     thread.join()
     assert seen == [True, False]
+
+
+def test_install_watches_the_endpoint_modules_compat_names() -> None:
+    """``capture.install`` writes the module names out (start-up loads no compat): they agree."""
+    from pytest_botowire.capture.install import WATCHED_MODULES
+
+    assert ("botocore.handlers", *compat.ANSWER_CHOOSER_MODULES) == WATCHED_MODULES

@@ -13,6 +13,8 @@ given, or at modules already in ``sys.modules``, so importing this module stays 
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import inspect
 import sys
 import threading
@@ -129,6 +131,19 @@ def header_dict_fast(headers: Any) -> dict[Any, Any] | None:
     """
     raw = getattr(headers, "_dict", None)
     return raw if isinstance(raw, dict) else None
+
+
+def header_names_fast(raw: dict[Any, Any]) -> list[str]:
+    """The names of ``header_dict_fast``'s keys, as set: each ``_HeaderKey._key``.
+
+    Reading the attribute is twice as fast as ``str(key)``, which calls ``__str__`` in Python
+    for every header of every captured request. If it goes, ``str()`` is used (slower, same
+    result) (test: ``test_headers_dict_keeps_its_dict``).
+    """
+    try:
+        return [key._key for key in raw]
+    except AttributeError:
+        return [str(key) for key in raw]
 
 
 def progress_callbacks_enabled(stream: Any) -> bool:
@@ -311,40 +326,73 @@ def wrap_moto_responder(skip: Callable[[], bool]) -> bool:
 # --------------------------------------------------------------------------- offline answers and retries
 # -- waiters ----------------------------------------------------------------------------------
 # botocore's ``Waiter.wait`` calls the client method with nothing that names the waiter; the
-# offline answer finds the waiter on the stack (``self`` of ``Waiter.wait``) to shape the answer
-# its success acceptor expects. The code objects are compared, so the walk costs a few pointer
-# comparisons per frame.
-_WAIT_CODES: dict[Any, None] = {}
+# offline answer needs the waiter to shape the answer its success acceptor expects.
+# ``botocore.waiter.Waiter.wait`` (public) is wrapped, the first time an offline answer is
+# built, to note the running waiter in a context variable (per thread and per asyncio task);
+# every waiter class botocore makes calls ``Waiter.wait(self, ...)`` through the class, so
+# waiters created before the wrapping are covered too. aiobotocore's ``AIOWaiter.wait`` gets
+# the same. A ``wait()`` already running when its class is wrapped is found on the stack once.
+_RUNNING_WAITER: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "botowire_waiter", default=None
+)
+#: modules whose waiter class was wrapped: module name -> the class
+_WAITS_WRAPPED: dict[str, Any] = {}
+_WAITER_CLASSES = (("botocore.waiter", "Waiter"), ("aiobotocore.waiter", "AIOWaiter"))
 
 
-def _wait_codes() -> dict[Any, None]:
-    if "botocore.waiter" in sys.modules and not _WAIT_CODES:
-        from botocore.waiter import Waiter
+def _wrap_wait(waiter_cls: Any) -> None:
+    original = waiter_cls.wait
+    if inspect.iscoroutinefunction(original):
 
-        _WAIT_CODES[inspect.unwrap(Waiter.wait).__code__] = None
-    aio = sys.modules.get("aiobotocore.waiter")
-    if aio is not None:
-        waiter_cls = getattr(aio, "AIOWaiter", None)
-        wait = getattr(waiter_cls, "wait", None)
-        if wait is not None:
-            code = inspect.unwrap(wait).__code__
-            if code not in _WAIT_CODES:
-                _WAIT_CODES[code] = None
-    return _WAIT_CODES
+        async def wait_async(self: Any, **kwargs: Any) -> Any:
+            token = _RUNNING_WAITER.set(self)
+            try:
+                return await original(self, **kwargs)
+            finally:
+                _RUNNING_WAITER.reset(token)
+
+        wrapper: Any = functools.wraps(original)(wait_async)
+    else:
+
+        def wait(self: Any, **kwargs: Any) -> Any:
+            token = _RUNNING_WAITER.set(self)
+            try:
+                return original(self, **kwargs)
+            finally:
+                _RUNNING_WAITER.reset(token)
+
+        wrapper = functools.wraps(original)(wait)
+    waiter_cls.wait = wrapper
 
 
 def current_waiter() -> Any:
-    """The botocore ``Waiter`` whose ``wait()`` is running on this thread's stack, or None."""
-    codes = _wait_codes()
-    if not codes:
-        return None
-    frame: FrameType | None = sys._getframe(1)
+    """The botocore (or aiobotocore) ``Waiter`` whose ``wait()`` runs in this thread or task."""
+    walk = False
+    if len(_WAITS_WRAPPED) < len(_WAITER_CLASSES):
+        for module_name, class_name in _WAITER_CLASSES:
+            module = sys.modules.get(module_name)
+            if module is None or module_name in _WAITS_WRAPPED:
+                continue
+            waiter_cls = getattr(module, class_name, None)
+            if waiter_cls is None or not callable(getattr(waiter_cls, "wait", None)):
+                continue
+            _wrap_wait(waiter_cls)
+            _WAITS_WRAPPED[module_name] = waiter_cls
+            walk = True
+    running = _RUNNING_WAITER.get()
+    if running is None and walk:
+        return _waiter_on_stack()
+    return running
+
+
+def _waiter_on_stack() -> Any:
+    """A ``wait()`` that started before its class was wrapped: found by its frame, once."""
+    codes = {inspect.unwrap(cls.wait).__code__ for cls in _WAITS_WRAPPED.values()}
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None:
         if frame.f_code in codes:
             return frame.f_locals.get("self")
         frame = frame.f_back
-    # aiobotocore: a coroutine's caller chain is on the stack while it runs, so the walk above
-    # finds AIOWaiter.wait too.
     return None
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_botowire.aws.compat import set_signer_credentials
+from pytest_botowire.capture import DEFAULT_BODY_CAP, MODES
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -16,9 +17,9 @@ if TYPE_CHECKING:
     from pytest_botowire.model.request import CapturedRequest
 
 
-DEFAULT_BODY_CAP = 8 * 1024 * 1024
+__all__ = ("DEFAULT_BODY_CAP", "DEFAULT_TOTAL_CAP", "MODES", "Recorder", "RequestPolicy")
+
 DEFAULT_TOTAL_CAP = 256 * 1024 * 1024
-MODES = ("offline", "passthrough", "strict")
 
 
 class RequestPolicy(Protocol):
@@ -75,12 +76,24 @@ class Recorder:
         self.gzip_policy: RequestPolicy | None = None
         #: skip botocore's sleeps between retry attempts (offline and strict by default)
         self.skip_retry_sleep = False
+        #: what the last captured request shares with the next ones (``model.request._Origin``)
+        #: and its URL: consecutive requests that share them hold one copy
+        self.origin: Any = None
+        self.last_url: str | None = None
+
+    def keep(self, size: int) -> bool:
+        """Count ``size`` bytes of a body against the caps; False when it does not fit."""
+        with self._lock:
+            if size > self.body_cap or size > self.total_cap - self.kept_bytes:
+                return False
+            self.kept_bytes += size
+            return True
 
     def snapshot(self, body: Any, headers: Any) -> Any:
         """The body's snapshot within the body cap and what is left of the test's budget."""
         with self._lock:
             cap = max(0, min(self.body_cap, self.total_cap - self.kept_bytes))
-        snapshot = _request_model()[1](body, headers, cap)
+        snapshot = _request_model().snapshot_body(body, headers, cap)
         if snapshot.data is not None:
             with self._lock:
                 # the decoded copy kept of an aws-chunked body is held too
@@ -108,9 +121,9 @@ class Recorder:
 
     def replace(self, old: CapturedRequest, new: CapturedRequest) -> None:
         """Put ``new`` in the place of ``old`` (the same request, changed after capture)."""
-        released = len(old._snapshot.data or b"") + len(old._snapshot.decoded or b"")
+        released = old._kept_bytes()
         with self._lock:
-            self.kept_bytes -= released if old._snapshot.data is not None else 0
+            self.kept_bytes -= released
             index = old.index
             if index is not None and index < len(self.requests) and self.requests[index] is old:
                 new.index = index
@@ -141,14 +154,14 @@ class Recorder:
             self.kept_bytes = 0
 
 
-_MODEL: tuple[Any, Any, Any] | None = None
+_MODEL: Any = None
 
 
-def _request_model() -> tuple[Any, Any, Any]:
-    """The request model, imported on the first capture rather than at pytest start-up."""
+def _request_model() -> Any:
+    """``pytest_botowire.model.request``, imported on the first capture rather than at start."""
     global _MODEL
     if _MODEL is None:
-        from pytest_botowire.model.request import CapturedRequest, snapshot_body, snapshot_headers
+        from pytest_botowire.model import request
 
-        _MODEL = (CapturedRequest, snapshot_body, snapshot_headers)
+        _MODEL = request
     return _MODEL
