@@ -10,9 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from pytest_botowire._version import __version__ as __version__
-
 if TYPE_CHECKING:
+    from pytest_botowire._version import __version__ as __version__
     from pytest_botowire.features.checks import LimitExplanation
     from pytest_botowire.features.gzip import (
         DEFAULT_LEVEL,
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
     from pytest_botowire.wire import RequestSequence, Selection, Wire
 
 _WHERE = {
+    "__version__": "_version",
     "DEFAULT_LEVEL": "features.gzip",
     "BotowireGzip": "features.gzip_fixture",
     "BotowireGzipWarning": "features.gzip",

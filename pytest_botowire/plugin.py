@@ -1,7 +1,9 @@
 """The pytest plugin: options, the ``botowire`` marker, fixtures and end-of-test checks.
 
 Importing this module does not import botocore: pytest's start-up stays fast, and the capture
-handlers are added when botocore is first imported (see ``capture.install``).
+handlers are added when botocore is first imported (see ``capture.install``). It loads only
+what every run needs (options, settings, the install hook); the capture machinery and the
+integrations load when botocore is imported or a test first captures.
 """
 
 from __future__ import annotations
@@ -12,9 +14,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from pytest_botowire.capture import MODES
 from pytest_botowire.capture import install as _capture
-from pytest_botowire.capture.credentials import offline_environment
-from pytest_botowire.capture.recorder import MODES, Recorder
 from pytest_botowire.features.options import MARKER_SIGNATURE
 from pytest_botowire.features.settings import (
     ENV_KEY,
@@ -26,17 +27,29 @@ from pytest_botowire.features.settings import (
     limits_requested,
 )
 from pytest_botowire.features.settings import options as _options
-from pytest_botowire.integrations import aiobotocore as _aio
-from pytest_botowire.integrations import moto as _moto
 
 if TYPE_CHECKING:
+    from pytest_botowire.capture.recorder import Recorder
     from pytest_botowire.features.gzip_fixture import BotowireGzip
     from pytest_botowire.features.limits.report import ReportingPlugin
     from pytest_botowire.wire import Wire
 
 _capture.install()
-_aio.install()
-_moto.install()
+
+_integrations_installed = False
+
+
+def _install_integrations() -> None:
+    """Register the aiobotocore and moto integrations, when a test first captures."""
+    global _integrations_installed
+    if _integrations_installed:
+        return
+    from pytest_botowire.integrations import aiobotocore, moto
+
+    aiobotocore.install()
+    moto.install()
+    _integrations_installed = True
+
 
 _REPORTING_KEY = pytest.StashKey["ReportingPlugin"]()
 
@@ -135,6 +148,9 @@ def _start(item: pytest.Item, mode: str | None) -> Recorder:
     settings = item.config.stash[SESSION_KEY]
     options = _options(item)
     if recorder is None:
+        _install_integrations()
+        from pytest_botowire.capture.recorder import Recorder
+
         recorder = Recorder(
             mode=mode,
             body_cap=options.body_cap if options.body_cap is not None else settings.body_cap,
@@ -169,6 +185,7 @@ def _start_fixture(item: pytest.Item) -> Recorder:
     recorder.skip_retry_sleep = retries.skips_sleep(mode, options.retry_sleep, settings.retry_sleep)
     retries.install()
     if mode in ("offline", "strict") and recorder.last_responder is None:
+        from pytest_botowire.capture.credentials import offline_environment
         from pytest_botowire.features.offline import install_metadata_answers, offline_answer
 
         install_metadata_answers()

@@ -125,3 +125,55 @@ def test_a_module_level_client_of_the_code_under_test_is_captured(
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+START_UP_MODULES = [
+    "pytest_botowire",
+    "pytest_botowire.capture",
+    "pytest_botowire.capture.install",
+    "pytest_botowire.features",
+    "pytest_botowire.features.options",
+    "pytest_botowire.features.settings",
+    "pytest_botowire.hooks",
+    "pytest_botowire.plugin",
+]
+
+
+def test_a_run_that_never_imports_botocore_loads_only_the_start_up_modules(
+    pytester: pytest.Pytester,
+) -> None:
+    """Every module is one more file pytest's assertion rewriter reads at start-up (issue 13):
+    the capture machinery and the integrations wait for botocore or a capturing test."""
+    pytester.makeconftest(
+        """
+        import sys
+
+        def pytest_unconfigure(config):
+            loaded = sorted(n for n in sys.modules if n.startswith("pytest_botowire"))
+            print("LOADED", ",".join(loaded))
+        """
+    )
+    pytester.makepyfile(test_empty="def test_nothing():\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-s")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["LOADED " + ",".join(START_UP_MODULES)])
+
+
+def test_the_capture_machinery_loads_with_botocore(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_client="""
+        import sys
+
+        def test_import_botocore():
+            assert "pytest_botowire.capture.handlers" not in sys.modules
+            import botocore.session
+            assert "pytest_botowire.capture.handlers" in sys.modules
+            import botocore.handlers
+            from pytest_botowire.capture import handlers
+
+            registered = {handler for _, handler, *_ in botocore.handlers.BUILTIN_HANDLERS}
+            assert {handler for _, handler, _ in handlers.HANDLERS} <= registered
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

@@ -6,6 +6,10 @@ time of the code under test, in another thread, through ``boto3.Session`` or a p
 session. botocore is not imported for this: when it is not loaded yet, an import hook adds the
 handlers the moment ``botocore.handlers`` is first imported. Emitters that already exist when
 the plugin starts are found once and given the same handlers.
+
+Nothing of the capture machinery is loaded at pytest start-up: ``capture.handlers`` (and the
+request model, credentials, service tables it uses) is imported when botocore is, or when a
+test first captures. A run that never imports botocore loads this module and no other.
 """
 
 from __future__ import annotations
@@ -16,11 +20,20 @@ import types
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from pytest_botowire.capture import handlers
-from pytest_botowire.capture.recorder import Recorder
-
 if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
+
+    from pytest_botowire.capture.recorder import Recorder
+
+_HANDLERS_MODULE = "pytest_botowire.capture.handlers"
+
+
+def _handlers() -> Any:
+    """``capture.handlers``, imported on first need."""
+    module = sys.modules.get(_HANDLERS_MODULE)
+    if module is None:
+        from pytest_botowire.capture import handlers as module
+    return module
 
 
 # -- installation -----------------------------------------------------------------------
@@ -34,7 +47,7 @@ def _register_builtins(handlers_module: Any) -> None:
     builtin = handlers_module.BUILTIN_HANDLERS
     marks = {"first": handlers_module.REGISTER_FIRST, "last": handlers_module.REGISTER_LAST}
     present = {id(spec[1]) for spec in builtin}
-    for event, handler, where in handlers.HANDLERS:
+    for event, handler, where in _handlers().HANDLERS:
         if id(handler) not in present:
             builtin.append((event, handler, marks[where]))
 
@@ -52,6 +65,7 @@ def _register_on_existing_emitters() -> None:
 
 def register_on(emitter: Any) -> None:
     """Register the capture handlers on one event emitter (idempotent)."""
+    handlers = _handlers()
     for event, handler, where in handlers.HANDLERS:
         unique = f"{handlers.UNIQUE}-{event}-{handler.__name__}"
         try:
@@ -71,7 +85,7 @@ def _install_chooser(endpoint_module: Any) -> None:
     original = getattr(endpoint_module, ANSWER_CHOOSER_NAME, None)
     if original is None or hasattr(original, "botowire_original"):
         return
-    setattr(endpoint_module, ANSWER_CHOOSER_NAME, handlers._make_chooser(original))
+    setattr(endpoint_module, ANSWER_CHOOSER_NAME, _handlers()._make_chooser(original))
 
 
 def _patch_loaded(module_name: str, module: Any) -> None:
@@ -120,6 +134,10 @@ class _ImportHook:
 _hook = _ImportHook()
 #: the modules still to patch when they are first imported
 _WATCHED: set[str] = set()
+#: botocore's handler list, and the endpoint modules whose answer chooser is replaced (the
+#: same as ``aws.compat.ANSWER_CHOOSER_MODULES``, written out so start-up loads no other
+#: module; ``tests/test_compat.py`` checks they agree)
+WATCHED_MODULES = ("botocore.handlers", "botocore.endpoint", "aiobotocore.endpoint")
 
 
 def install() -> None:
@@ -129,9 +147,7 @@ def install() -> None:
         if _installed:
             return
         _installed = True
-        from pytest_botowire.aws.compat import ANSWER_CHOOSER_MODULES
-
-        _WATCHED.update(("botocore.handlers", *ANSWER_CHOOSER_MODULES))
+        _WATCHED.update(WATCHED_MODULES)
         for name in list(_WATCHED):
             module = sys.modules.get(name)
             if module is not None:
@@ -153,11 +169,12 @@ def activate(recorder: Recorder) -> None:
     install()
     if recorder.threads_before is None:
         recorder.threads_before = set(threading.enumerate())
-    handlers._ACTIVE = recorder
+    _handlers()._ACTIVE = recorder
 
 
 def pause(recorder: Recorder) -> None:
     """Stop capturing for a while (a fixture of a wider scope is set up or torn down)."""
+    handlers = _handlers()
     if handlers._ACTIVE is recorder:
         handlers._ACTIVE = None
 
@@ -166,11 +183,12 @@ def resume(recorder: Recorder) -> None:
     """Capture again after ``pause``; threads started meanwhile are not the test's."""
     if recorder.threads_before is not None:
         recorder.threads_before.update(threading.enumerate())
-    handlers._ACTIVE = recorder
+    _handlers()._ACTIVE = recorder
 
 
 def deactivate(recorder: Recorder) -> None:
     """Stop capturing into ``recorder`` (no-op when another one is active)."""
+    handlers = _handlers()
     if handlers._ACTIVE is recorder:
         handlers._ACTIVE = None
     # A call cut short by a BaseException (no after-call, no after-call-error) leaves its
@@ -191,7 +209,9 @@ def _adopt_threads(recorder: Recorder) -> None:
     Workers of a ``concurrent.futures`` pool are left out: they serve whichever test submits.
     """
     from pytest_botowire.aws.compat import is_pool_worker
+    from pytest_botowire.capture.recorder import Recorder
 
+    handlers = _handlers()
     before, recorder.threads_before = recorder.threads_before, None
     if before is None:
         return
@@ -221,6 +241,7 @@ def take_late() -> list[tuple[str | None, str | None, list[str]]]:
     """``(test id, mode, request names)`` per ended test whose threads sent requests since the
     last call; forgets the late recorders whose threads are all gone."""
     out: list[tuple[str | None, str | None, list[str]]] = []
+    handlers = _handlers()
     for thread in list(handlers._OWNED):
         if not thread.is_alive():
             handlers._OWNED.pop(thread, None)
@@ -240,4 +261,5 @@ def take_late() -> list[tuple[str | None, str | None, list[str]]]:
 
 def active() -> Recorder | None:
     """The recorder that captures now, if any."""
-    return handlers._ACTIVE
+    handlers = sys.modules.get(_HANDLERS_MODULE)  # not loaded: nothing ever captured
+    return None if handlers is None else handlers._ACTIVE

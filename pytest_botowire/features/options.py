@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
 from typing import Any
 
 import pytest
 
-from pytest_botowire.capture.recorder import MODES
+from pytest_botowire.capture import MODES
 
 MARKER_SIGNATURE = (
     "botowire(*, mode=None, gzip=None, max_payload=None, aws_limits=False, "
@@ -17,26 +16,89 @@ MARKER_SIGNATURE = (
 )
 
 
-@dataclass(frozen=True)
 class MarkerOptions:
-    """What ``@pytest.mark.botowire(...)`` can ask for one test (see the README)."""
+    """What ``@pytest.mark.botowire(...)`` can ask for one test (see the README). Read-only.
 
-    mode: str | None = None
-    gzip: Any = None
-    max_payload: int | Mapping[str, int] | None = None
-    aws_limits: bool = False
-    require_headers: Any = None
-    check_encoding: bool = True
-    assert_all_responses_used: bool = True
-    body_cap: int | None = None
+    A plain class rather than a dataclass: this module is loaded at pytest start-up, where
+    building a dataclass costs a millisecond.
+    """
+
+    __slots__ = (
+        "assert_all_responses_used",
+        "aws_limits",
+        "body_cap",
+        "check_encoding",
+        "explicit",
+        "gzip",
+        "max_payload",
+        "mode",
+        "require_headers",
+        "retry_sleep",
+    )
+
+    mode: str | None
+    gzip: Any
+    max_payload: int | Mapping[str, int] | None
+    aws_limits: bool
+    require_headers: Any
+    check_encoding: bool
+    assert_all_responses_used: bool
+    body_cap: int | None
     #: True sleeps between retry attempts as botocore would, False skips the sleeps; None
     #: follows ``--botowire-retry-sleep`` (by default: skipped offline and in strict mode)
-    retry_sleep: bool | None = None
-    #: where each key came from, for messages
-    explicit: frozenset[str] = field(default=frozenset(), compare=False)
+    retry_sleep: bool | None
+    #: the keys a marker gave, for messages (not compared)
+    explicit: frozenset[str]
+
+    def __init__(
+        self,
+        *,
+        mode: str | None = None,
+        gzip: Any = None,
+        max_payload: int | Mapping[str, int] | None = None,
+        aws_limits: bool = False,
+        require_headers: Any = None,
+        check_encoding: bool = True,
+        assert_all_responses_used: bool = True,
+        body_cap: int | None = None,
+        retry_sleep: bool | None = None,
+        explicit: frozenset[str] = frozenset(),
+    ) -> None:
+        values = locals()
+        for name in self.__slots__:
+            object.__setattr__(self, name, values[name])
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"MarkerOptions is read-only: cannot set {name!r}")
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in VALID_KEYS)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MarkerOptions):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(tuple(repr(value) for value in self._values()))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in (*VALID_KEYS, "explicit"))
+        return f"MarkerOptions({shown})"
 
 
-VALID_KEYS = tuple(f.name for f in fields(MarkerOptions) if f.name != "explicit")
+#: the marker's keys, in the order of ``MARKER_SIGNATURE``
+VALID_KEYS = (
+    "mode",
+    "gzip",
+    "max_payload",
+    "aws_limits",
+    "require_headers",
+    "check_encoding",
+    "assert_all_responses_used",
+    "body_cap",
+    "retry_sleep",
+)
 #: keys whose documented default is ``None``: passing it means the run's setting
 _NONE_IS_DEFAULT = frozenset(
     {"mode", "gzip", "max_payload", "require_headers", "body_cap", "retry_sleep"}

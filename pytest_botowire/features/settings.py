@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_botowire.capture.recorder import DEFAULT_BODY_CAP, MODES, Recorder
+from pytest_botowire.capture import DEFAULT_BODY_CAP, MODES
 from pytest_botowire.features.options import MarkerOptions, marker_options, read_retry_sleep
 
 if TYPE_CHECKING:
     from pytest_botowire.features.limits.suite import SuiteLimits
 
-RECORDER_KEY = pytest.StashKey[Recorder]()
+RECORDER_KEY = pytest.StashKey["Recorder"]()
 OPTIONS_KEY = pytest.StashKey[MarkerOptions]()
 OPTIONS_ERROR_KEY = pytest.StashKey[BaseException]()
 ENV_KEY = pytest.StashKey[dict[str, str | None]]()
