@@ -75,6 +75,21 @@ async def test_an_aiobotocore_call_is_captured_and_answered_offline(botowire: An
 
 
 @pytest.mark.asyncio
+async def test_an_aiobotocore_waiter_is_done_on_its_first_poll_offline(botowire: Any) -> None:
+    """AIOWaiter.wait is noted in a context variable per task, as botocore's Waiter.wait is."""
+    async with _client("dynamodb") as dynamodb:
+        waiters = [dynamodb.get_waiter("table_exists"), dynamodb.get_waiter("table_not_exists")]
+        await asyncio.gather(
+            waiters[0].wait(TableName="jobs", WaiterConfig={"Delay": 1, "MaxAttempts": 2}),
+            waiters[1].wait(TableName="gone", WaiterConfig={"Delay": 1, "MaxAttempts": 2}),
+        )
+    calls = botowire.select("dynamodb.DescribeTable")
+    assert len(calls) == 2  # one poll each: the exists poll got a table, the other a 404
+    statuses = sorted((request.params["TableName"], request.status) for request in calls)
+    assert statuses == [("gone", 400), ("jobs", 200)]
+
+
+@pytest.mark.asyncio
 async def test_sync_and_async_clients_in_one_test_each_get_their_own_response_type(
     botowire: Any,
 ) -> None:

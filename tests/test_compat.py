@@ -317,6 +317,9 @@ def test_current_waiter_running_before_the_wrap_is_found_on_the_stack(
     from botocore.waiter import Waiter
 
     monkeypatch.setattr(Waiter, "wait", inspect.unwrap(Waiter.wait))
+    aio_waiter = getattr(sys.modules.get("aiobotocore.waiter"), "AIOWaiter", None)
+    if aio_waiter is not None:  # wrapped afresh below too: put it back afterwards
+        monkeypatch.setattr(aio_waiter, "wait", aio_waiter.wait)
     monkeypatch.setattr(compat, "_WAITS_WRAPPED", {})
     seen: list[Any] = []
 
@@ -328,7 +331,7 @@ def test_current_waiter_running_before_the_wrap_is_found_on_the_stack(
     with pytest.raises(Exception, match="Max attempts exceeded"):
         waiter.wait()
     assert seen == [waiter]
-    assert {"botocore.waiter": Waiter} == compat._WAITS_WRAPPED
+    assert compat._WAITS_WRAPPED["botocore.waiter"] is Waiter
 
 
 def test_botocore_endpoint_sleeps_through_its_time_module() -> None:
