@@ -568,15 +568,26 @@ def _on_after_call(**_: Any) -> None:
 
 
 def _classify(http: AWSResponse) -> str:
-    raw = getattr(http, "raw", None)
-    module = type(raw).__module__ if raw is not None else ""
+    kind = type(getattr(http, "raw", None))
+    known = _CLASSIFIED.get(kind)
+    if known is not None:
+        return known
+    module = kind.__module__ if kind is not type(None) else ""
     if module.startswith("moto"):
-        return "moto"
-    if module.startswith(("urllib3", "aiohttp", "botocore.httpsession")):
-        return "network"
-    if module.startswith("pytest_botowire"):
-        return "botowire"
-    return "other"
+        known = "moto"
+    elif module.startswith(("urllib3", "aiohttp", "botocore.httpsession")):
+        known = "network"
+    elif module.startswith("pytest_botowire"):
+        known = "botowire"
+    else:
+        known = "other"
+    _CLASSIFIED[kind] = known
+    return known
+
+
+#: the type of a response's raw stream -> who answered (one lookup per response, not three
+#: string comparisons)
+_CLASSIFIED: dict[type, str] = {}
 
 
 HANDLERS: Sequence[tuple[str, Callable[..., Any], str]] = (
