@@ -15,6 +15,7 @@ from pytest_botowire.capture import DEFAULT_BODY_CAP, MODES
 from pytest_botowire.features.options import MarkerOptions, marker_options, read_retry_sleep
 
 if TYPE_CHECKING:
+    from pytest_botowire.capture.recorder import Recorder  # noqa: F401 (named in a string)
     from pytest_botowire.features.limits.suite import SuiteLimits
 
 RECORDER_KEY = pytest.StashKey["Recorder"]()
