@@ -10,8 +10,6 @@ import functools
 import threading
 from typing import TYPE_CHECKING, Any
 
-from pytest_botowire.aws.service_ids import CLIENT_TO_SERVICE_ID, KNOWN_CLIENTS
-
 if TYPE_CHECKING:
     from botocore.loaders import Loader
     from botocore.model import ServiceModel
@@ -51,7 +49,7 @@ def service_model(client_name: str) -> ServiceModel:
 
 def service_id_of(client_name: str) -> str:
     """The hyphenized service id of a client name (``"logs"`` -> ``"cloudwatch-logs"``)."""
-    known = CLIENT_TO_SERVICE_ID.get(client_name)
+    known = _ids()[0].get(client_name)
     if known is not None:
         return known
     return service_id_of_model(client_name)
@@ -64,7 +62,7 @@ def _service_id_index() -> dict[str, str]:
     Loads the model of each such service (a few with a botocore newer than the table).
     """
     index = {}
-    for name in sorted(available_services() - KNOWN_CLIENTS):
+    for name in sorted(available_services() - _ids()[1]):
         index[service_id_of_model(name)] = name
     return index
 
@@ -74,7 +72,14 @@ def service_id_of_model(client_name: str) -> str:
     return str(service_model(client_name).service_id.hyphenize())
 
 
-_CLIENT_BY_SERVICE_ID = {service_id: client for client, service_id in CLIENT_TO_SERVICE_ID.items()}
+@functools.cache
+def _ids() -> tuple[dict[str, str], frozenset[str], dict[str, str]]:
+    """The shipped table (client name -> service id), its client names, and the reverse map;
+    loaded on first use (the table is large, and the capture handlers load with botocore)."""
+    from pytest_botowire.aws.service_ids import CLIENT_TO_SERVICE_ID, KNOWN_CLIENTS
+
+    reverse = {service_id: client for client, service_id in CLIENT_TO_SERVICE_ID.items()}
+    return CLIENT_TO_SERVICE_ID, frozenset(KNOWN_CLIENTS), reverse
 
 
 def client_name_for(service: str) -> str | None:
@@ -82,10 +87,11 @@ def client_name_for(service: str) -> str | None:
     services = available_services()
     if service in services:
         return service
-    client = _CLIENT_BY_SERVICE_ID.get(service)
+    _, known_clients, by_service_id = _ids()
+    client = by_service_id.get(service)
     if client is not None and client in services:
         return client
-    if services <= KNOWN_CLIENTS:
+    if services <= known_clients:
         return None  # the shipped table covers every service of this botocore
     # A service id of a service the shipped table does not know (a newer botocore): ask the
     # models of those services only.

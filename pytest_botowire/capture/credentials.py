@@ -11,7 +11,6 @@ from __future__ import annotations
 import inspect
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pytest_botowire.aws.compat import set_signer_credentials, signer_lacks_credentials
@@ -23,16 +22,28 @@ if TYPE_CHECKING:
     from pytest_botowire.capture.recorder import Recorder
 
 
-@dataclass(frozen=True)
 class CredentialsAdapter:
-    """How to handle the credentials of another SDK build (registered by an integration)."""
+    """How to handle the credentials of another SDK build (registered by an integration).
 
-    #: whether a request signer belongs to that build
-    owns_signer: Callable[[Any], bool]
-    #: frozen credentials of that build's (asynchronous) credentials object, without awaiting
-    freeze: Callable[[Any], ReadOnlyCredentials]
-    #: fake credentials of the type that build's signer expects: ``(access_key, secret_key)``
-    fake: Callable[[str, str], Any]
+    A plain class (not a dataclass, whose creation costs a millisecond when this module loads
+    with botocore).
+    """
+
+    __slots__ = ("fake", "freeze", "owns_signer")
+
+    def __init__(
+        self,
+        owns_signer: Callable[[Any], bool],
+        freeze: Callable[[Any], ReadOnlyCredentials],
+        fake: Callable[[str, str], Any],
+    ) -> None:
+        #: whether a request signer belongs to that build
+        self.owns_signer = owns_signer
+        #: frozen credentials of that build's (asynchronous) credentials object, without
+        #: awaiting
+        self.freeze = freeze
+        #: fake credentials of the type that build's signer expects: ``(access_key, secret_key)``
+        self.fake = fake
 
 
 _ADAPTERS: list[CredentialsAdapter] = []
