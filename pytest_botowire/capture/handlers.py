@@ -9,7 +9,8 @@ Events used, per API call and attempt:
   kept in a ``ContextVar``, so threads and asyncio tasks each see their own calls, and a call
   made while another is in flight (a credential refresh, S3 Express ``CreateSession``) gets its
   own record and gives the outer one back when it ends (``after-call``/``after-call-error``);
-* ``before-sign``: remembers the signer, for ``assert_signed``;
+* ``before-sign`` (last): applies the test's gzip policy, then remembers the signer, for
+  ``assert_signed``;
 * ``before-send`` (first): notes the request as pending and, when the test registered a
   response for it with ``botowire.respond``, takes that response (so moto keeps out);
 * after every ``before-send`` handler ran: ``choose_answer`` replaces botocore's
@@ -364,12 +365,15 @@ def _on_before_sign(
     signing_name: str | None = None,
     region_name: str | None = None,
     signature_version: str | None = None,
+    event_name: str = "",
     **_: Any,
 ) -> None:
     recorder = _ACTIVE if not _OWNED else _current()
     if recorder is None:
         return None
     call = _CALL.get()
+    if recorder.gzip_policy is not None and request is not None:
+        _gzip(recorder, recorder.gzip_policy, request, call, event_name)
     for observer in SIGN_OBSERVERS:
         try:
             observer(recorder, request, call, signature_version)
@@ -534,26 +538,24 @@ def _on_needs_retry(
     return None
 
 
-def _on_before_call_gzip(
-    model: OperationModel | None = None, context: dict[str, Any] | None = None, **_: Any
+def _gzip(
+    recorder: Recorder, policy: Any, request: AWSRequest, call: _Call | None, event_name: str
 ) -> None:
-    recorder = _ACTIVE if not _OWNED else _current()
-    if recorder is None or recorder.gzip_policy is None:
-        return None
-    recorder.gzip_policy.before_call(model, context)
-    return None
+    """The test's gzip policy, at ``before-sign`` after the caller's own handlers: a body they
+    gzipped already is seen as gzip and left alone, and the signer then covers the final body.
 
-
-def _on_before_sign_gzip(request: AWSRequest | None = None, event_name: str = "", **_: Any) -> None:
-    recorder = _ACTIVE if not _OWNED else _current()
-    if recorder is None or recorder.gzip_policy is None or request is None:
-        return None
+    The policy learns whether the operation's model declares gzip from the call's record (one
+    handler fewer per request than a ``before-call`` handler of its own).
+    """
     try:
-        recorder.gzip_policy.before_sign(request, event_name=event_name)
+        _, _, rest = event_name.partition(".")
+        service_id, _, operation = rest.partition(".")
+        if call is not None and call.operation == operation and call.service_id == service_id:
+            policy.before_call(call.model, getattr(request, "context", None))
+        policy.before_sign(request, event_name=event_name)
     except Exception as exc:  # never break the call; the body goes out as it was
         name = ".".join(event_name.split(".")[1:3]) or event_name
         recorder.error(name, "gzip failed, the body was sent as it was", exc)
-    return None
 
 
 def _on_after_call(**_: Any) -> None:
@@ -592,10 +594,8 @@ _CLASSIFIED: dict[type, str] = {}
 
 HANDLERS: Sequence[tuple[str, Callable[..., Any], str]] = (
     ("provide-client-params", _on_client_params, "first"),
-    ("before-call", _on_before_call_gzip, "last"),
-    # Gzip runs after the caller's own before-sign handlers, so a body they gzipped already
-    # is seen as gzip and left alone; the signer captured below then covers the final body.
-    ("before-sign", _on_before_sign_gzip, "last"),
+    # Registered last, after the caller's own before-sign handlers: the test's gzip policy
+    # first (a body they gzipped is left alone), then the signer is noted.
     ("before-sign", _on_before_sign, "last"),
     ("before-send", _on_before_send_first, "first"),
     ("needs-retry", _on_needs_retry, "first"),

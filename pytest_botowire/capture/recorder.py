@@ -26,7 +26,7 @@ class RequestPolicy(Protocol):
     """What a feature that changes requests (the gzip policy) offers the capture handlers."""
 
     def before_call(self, model: Any, context: Any) -> None:
-        """Called at ``before-call`` with the operation model and the request context."""
+        """Called with the operation model and the request context, before ``before_sign``."""
 
     def before_sign(self, request: Any, event_name: str = "") -> None:
         """Called at ``before-sign``, after the caller's own handlers."""
