@@ -127,6 +127,12 @@ def test_headers_dict_keeps_its_dict() -> None:
     assert compat.header_names_fast(fast) == ["X-Amz-Target", "content-type"]
     assert all(isinstance(getattr(key, "_key", None), str) for key in fast)
     assert compat.header_names_fast({"plain": "key"}) == ["plain"]  # no _key: str() instead
+    lines = compat.header_lines_fast(fast, str)
+    assert (
+        lines
+        == "X-Amz-Target: AmazonSQS.ListQueues\r\ncontent-type: application/x-amz-json-1.0\r\n"
+    )
+    assert compat.header_lines_fast({"plain": "key"}, str) is None  # the caller falls back
 
 
 def test_read_file_chunk_callbacks_flag() -> None:

@@ -146,6 +146,28 @@ def header_names_fast(raw: dict[Any, Any]) -> list[str]:
         return [str(key) for key in raw]
 
 
+def header_lines_fast(raw: dict[Any, Any], text: Callable[[Any], str]) -> str | None:
+    """``"Name: value\r\n"`` for every entry of ``header_dict_fast``, in one pass, or ``None``.
+
+    The capture path's form of the headers: names read as in :func:`header_names_fast`, values
+    that are ``bytes`` decoded as ISO-8859-1, other values through ``text``. ``None`` when the
+    keys are not botocore's ``_HeaderKey`` (the caller then uses ``header_names_fast``).
+    """
+    try:
+        return "".join(
+            [
+                f"{key._key}: {value.decode('latin-1')}\r\n"  # the signers set bytes values
+                if value.__class__ is bytes
+                else f"{key._key}: {value}\r\n"
+                if value.__class__ is str
+                else f"{key._key}: {text(value)}\r\n"
+                for key, value in raw.items()
+            ]
+        )
+    except AttributeError:
+        return None
+
+
 def progress_callbacks_enabled(stream: Any) -> bool:
     """Whether an s3transfer ``ReadFileChunk`` reports progress as it is read.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from pytest_botowire.aws.compat import header_dict_fast, header_names_fast
+from pytest_botowire.aws.compat import header_dict_fast, header_lines_fast, header_names_fast
 from pytest_botowire.aws.redact import redact_headers
 
 
@@ -144,22 +144,10 @@ def wire_block(raw: dict[Any, Any]) -> tuple[str | tuple[tuple[str, str], ...], 
     The form is one string, ``"Name: value\r\n"`` per header as on the wire; a tuple of pairs
     where a name or value would not read back from it (``": "`` in a name, a CR LF).
     """
-    try:
-        block = "".join(
-            [
-                f"{key._key}: {value.decode('latin-1')}\r\n"  # the signers set bytes values
-                if value.__class__ is bytes
-                else f"{key._key}: {value}\r\n"
-                if value.__class__ is str
-                else f"{key._key}: {header_text(value)}\r\n"
-                for key, value in raw.items()
-            ]
-        )
-    except AttributeError:  # not botocore's key objects (see aws.compat.header_names_fast)
-        block = ""
+    block = header_lines_fast(raw, header_text)
     count = len(raw)
     # one ": " and one CR LF per header: it reads back exactly (a lone CR or LF in a value does)
-    if block.count("\r\n") == count and block.count(": ") == count:
+    if block is not None and block.count("\r\n") == count and block.count(": ") == count:
         at = block.find(_SDK_REQUEST_LINE)
         if at == 0 or (at > 0 and block[at - 1] == "\n"):
             return block, block[at + len(_SDK_REQUEST_LINE) : block.index("\r", at)]

@@ -174,7 +174,7 @@ def _build(
     kind = body.__class__
     kept: Any = None
     if kind is bytes or kind is str:  # the usual body: kept as the bytes themselves
-        data = body if kind is bytes else _str_body(body)
+        data = body if kind is bytes else model.str_body_bytes(body)
         if recorder.keep(len(data)):
             kept = data
     if kept is None:
@@ -220,14 +220,6 @@ def _build(
         _attempt(sdk_request, sent),
         call.backoff,
     )
-
-
-def _str_body(body: str) -> bytes:
-    # http.client sends a str body as ISO-8859-1; botocore's str bodies are ASCII forms
-    try:
-        return body.encode("iso-8859-1")
-    except UnicodeEncodeError:
-        return body.encode("utf-8")
 
 
 def _header_state(headers: Any) -> Any:

@@ -149,6 +149,15 @@ def _progress_paused(stream: Any) -> Iterator[None]:
             stream.enable_callback()
 
 
+def str_body_bytes(body: str) -> bytes:
+    """The bytes ``http.client`` sends for a ``str`` body: ISO-8859-1 (UTF-8 where that fails;
+    botocore's own ``str`` bodies are ASCII forms)."""
+    try:
+        return body.encode("iso-8859-1")
+    except UnicodeEncodeError:
+        return body.encode("utf-8")
+
+
 def _kept(data: bytes, cap: int) -> BodySnapshot:
     if len(data) <= cap:
         return BodySnapshot(data, len(data))
@@ -170,12 +179,7 @@ def _snapshot_body(body: Any, headers: Headers, cap: int) -> BodySnapshot:
     if isinstance(body, (bytearray, memoryview)):
         return _kept(bytes(body), cap)
     if isinstance(body, str):
-        # http.client sends a str body as ISO-8859-1; botocore's str bodies are ASCII forms.
-        try:
-            data = body.encode("iso-8859-1")
-        except UnicodeEncodeError:
-            data = body.encode("utf-8")
-        return _kept(data, cap)
+        return _kept(str_body_bytes(body), cap)
     declared = _declared_length(headers)
     # aiobotocore's AioAwsChunkedWrapper subclasses botocore's and frames the same way
     if is_aws_chunked(body):
