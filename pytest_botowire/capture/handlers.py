@@ -187,8 +187,7 @@ def _build(
         url = last_url  # one string for the many requests sent to the same URL
     else:
         recorder.last_url = url
-    origin = recorder.origin
-    if origin is None or not origin.same(
+    values = (
         call.service,
         call.service_id,
         call.operation,
@@ -198,18 +197,10 @@ def _build(
         call.signer,
         recorder.test_id,
         recorder.body_cap,
-    ):
-        origin = recorder.origin = model.Origin(
-            call.service,
-            call.service_id,
-            call.operation,
-            call.protocol,
-            call.region,
-            call.signing_name,
-            call.signer,
-            recorder.test_id,
-            recorder.body_cap,
-        )
+    )
+    origin = recorder.origin
+    if origin is None or origin.values != values:
+        origin = recorder.origin = model.Origin(*values)
     return model.CapturedRequest._captured(  # type: ignore[no-any-return]
         origin,
         str(request.method),

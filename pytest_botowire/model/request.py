@@ -246,6 +246,7 @@ class _Origin:
         "service_id",
         "signing_name",
         "test_id",
+        "values",
     )
 
     def __init__(
@@ -270,30 +271,17 @@ class _Origin:
         self.test_id = test_id
         #: the capture cap: at most this many decoded bytes are kept of a kept body
         self.cap = cap
-
-    def same(
-        self,
-        service: str,
-        service_id: str,
-        operation: str,
-        protocol: str,
-        region: str | None,
-        signing_name: str | None,
-        credentials: Any,
-        test_id: str | None,
-        cap: int,
-    ) -> bool:
-        """Whether an origin made of these values would equal this one."""
-        return (
-            operation == self.operation
-            and service == self.service
-            and credentials is self.credentials
-            and region == self.region
-            and signing_name == self.signing_name
-            and service_id == self.service_id
-            and protocol == self.protocol
-            and test_id == self.test_id
-            and cap == self.cap
+        #: the arguments it was made from: the capture path reuses it while they are equal
+        self.values = (
+            service,
+            service_id,
+            operation,
+            protocol,
+            region,
+            signing_name,
+            credentials,
+            test_id,
+            cap,
         )
 
 
