@@ -295,8 +295,8 @@ class _ProbeConfig:
     max_attempts = 1
 
 
-def test_current_waiter_is_the_waiter_whose_wait_runs() -> None:
-    """``Waiter.wait`` (public, called through the class) is wrapped to note its waiter."""
+def _probe_waiter() -> tuple[Any, list[Any]]:
+    """A real botocore ``Waiter`` whose one poll notes ``current_waiter()``, and the notes."""
     from botocore.waiter import Waiter
 
     seen: list[Any] = []
@@ -305,7 +305,14 @@ def test_current_waiter_is_the_waiter_whose_wait_runs() -> None:
         seen.append(compat.current_waiter())
         return {}
 
-    waiter = Waiter("Probe", _ProbeConfig(), operation)
+    return Waiter("Probe", _ProbeConfig(), operation), seen
+
+
+def test_current_waiter_is_the_waiter_whose_wait_runs() -> None:
+    """``Waiter.wait`` (public, called through the class) is wrapped to note its waiter."""
+    from botocore.waiter import Waiter
+
+    waiter, seen = _probe_waiter()
     with pytest.raises(Exception, match="Max attempts exceeded"):
         waiter.wait()
     with pytest.raises(Exception, match="Max attempts exceeded"):
@@ -327,13 +334,7 @@ def test_current_waiter_running_before_the_wrap_is_found_on_the_stack(
     if aio_waiter is not None:  # wrapped afresh below too: put it back afterwards
         monkeypatch.setattr(aio_waiter, "wait", aio_waiter.wait)
     monkeypatch.setattr(compat, "_WAITS_WRAPPED", {})
-    seen: list[Any] = []
-
-    def operation(**_: Any) -> dict[str, Any]:
-        seen.append(compat.current_waiter())
-        return {}
-
-    waiter = Waiter("Probe", _ProbeConfig(), operation)
+    waiter, seen = _probe_waiter()
     with pytest.raises(Exception, match="Max attempts exceeded"):
         waiter.wait()
     assert seen == [waiter]

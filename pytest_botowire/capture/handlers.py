@@ -199,7 +199,7 @@ def _build(
         recorder.body_cap,
     )
     origin = recorder.origin
-    if origin is None or origin.values != values:
+    if origin != values:  # a tuple: equal to the values it was made from
         origin = recorder.origin = model.Origin(*values)
     return model.CapturedRequest._captured(  # type: ignore[no-any-return]
         origin,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 from xml.etree import ElementTree
 
@@ -229,60 +229,23 @@ def _declared_length(headers: Headers, name: str = "Content-Length") -> int | No
         return None
 
 
-class _Origin:
+class _Origin(NamedTuple):
     """What every attempt of one kind of call shares: held once, not once per request.
 
     A test of 100,000 ``SendMessage`` calls holds one of these (the capture path reuses the
-    last one while nothing in it changes), not eight references per request.
+    last one while it equals the new request's values), not nine references per request.
     """
 
-    __slots__ = (
-        "cap",
-        "credentials",
-        "operation",
-        "protocol",
-        "region",
-        "service",
-        "service_id",
-        "signing_name",
-        "test_id",
-        "values",
-    )
-
-    def __init__(
-        self,
-        service: str,
-        service_id: str,
-        operation: str,
-        protocol: str,
-        region: str | None,
-        signing_name: str | None,
-        credentials: Any,
-        test_id: str | None,
-        cap: int,
-    ) -> None:
-        self.service = service
-        self.service_id = service_id
-        self.operation = operation
-        self.protocol = protocol
-        self.region = region
-        self.signing_name = signing_name
-        self.credentials = credentials
-        self.test_id = test_id
-        #: the capture cap: at most this many decoded bytes are kept of a kept body
-        self.cap = cap
-        #: the arguments it was made from: the capture path reuses it while they are equal
-        self.values = (
-            service,
-            service_id,
-            operation,
-            protocol,
-            region,
-            signing_name,
-            credentials,
-            test_id,
-            cap,
-        )
+    service: str
+    service_id: str
+    operation: str
+    protocol: str
+    region: str | None
+    signing_name: str | None
+    credentials: Any
+    test_id: str | None
+    #: the capture cap: at most this many decoded bytes are kept of a kept body
+    cap: int
 
 
 #: the capture path's name for ``_Origin``
