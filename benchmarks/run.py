@@ -1043,31 +1043,31 @@ def bench_startup(p: Profile, table: Table) -> None:
     def ms(values: list[float]) -> float:
         return statistics.median(values) * 1e3
 
-    cpu_ms, wall_ms = ms(cpu_diff), ms(wall_diff)
-    low, high = (v * 1e3 for v in _median_interval(cpu_diff))
-    fastest = (min(cpu["with"]) - min(cpu["without"])) * 1e3
+    def cpu_figure(sides: dict[str, list[float]], diffs: list[float]) -> str:
+        low, high = (v * 1e3 for v in _median_interval(diffs))
+        fastest = (min(sides["with"]) - min(sides["without"])) * 1e3
+        return (
+            f"CPU median {ms(diffs):+.1f} ms (95% interval {low:+.1f} to {high:+.1f}; fastest "
+            f"runs {fastest:+.1f} ms)"
+        )
+
     table.add(
         "3",
         f"pytest start-up, empty test file ({p.startup_pairs} alternating pairs of runs)",
         "-p no:botowire",
-        f"CPU median {cpu_ms:+.1f} ms (95% interval {low:+.1f} to {high:+.1f}; fastest runs "
-        f"{fastest:+.1f} ms); wall median {wall_ms:+.1f} ms",
+        f"{cpu_figure(cpu, cpu_diff)}; wall median {ms(wall_diff):+.1f} ms",
         f"median per run: CPU {ms(cpu['with']):.0f} vs {ms(cpu['without']):.0f} ms, wall "
         f"{ms(wall['with']):.0f} vs {ms(wall['without']):.0f} ms; wall differences of the "
         f"pairs from {min(wall_diff) * 1e3:+.0f} to {max(wall_diff) * 1e3:+.0f} ms; bytecode "
         "cached (as installed code has it)",
         "≤ +10 ms (judged on the CPU median)",
-        verdict(cpu_ms <= 10),
+        verdict(ms(cpu_diff) <= 10),
     )
-    boto_ms = ms(boto_diff)
-    boto_low, boto_high = (v * 1e3 for v in _median_interval(boto_diff))
-    boto_fastest = (min(boto_cpu["with"]) - min(boto_cpu["without"])) * 1e3
     table.add(
         "3",
         f"pytest start-up, a test file that imports boto3 ({len(boto_diff)} pairs)",
         "-p no:botowire",
-        f"CPU median {boto_ms:+.1f} ms (95% interval {boto_low:+.1f} to {boto_high:+.1f}; "
-        f"fastest runs {boto_fastest:+.1f} ms)",
+        cpu_figure(boto_cpu, boto_diff),
         f"median per run: CPU {ms(boto_cpu['with']):.0f} vs {ms(boto_cpu['without']):.0f} ms; "
         "the capture handlers, request model and service tables load with botocore",
         "(reported)",
